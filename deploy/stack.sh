@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The local stack Vigil runs on: a real Apache Kafka broker (KRaft, single node, from Maven Central
+# jars), Redis and Mosquitto.
+#
+#   deploy/stack.sh up       start what is not running yet (idempotent), wait until each is ready
+#   deploy/stack.sh down     stop what `up` started (services found running are left alone)
+#   deploy/stack.sh status   one line per service
+#   deploy/stack.sh reset    down, then wipe Kafka's data (fresh cluster id on the next up)
+#
+# Environment (all optional):
+#   VIGIL_STACK_DIR   state: broker data, logs, pid files   (default ~/.cache/vigil/stack)
+#   VIGIL_CACHE_DIR   downloaded Kafka jars                 (default ~/.cache/vigil)
+#   KAFKA_HEAP        broker heap                            (default 1g)
+#   KAFKA_READY_TIMEOUT seconds to wait for the broker      (default 120)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+kafka_version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")"
+cache_dir="${VIGIL_CACHE_DIR:-$HOME/.cache/vigil}"
+state_dir="${VIGIL_STACK_DIR:-$HOME/.cache/vigil/stack}"
+lib_dir="$cache_dir/kafka-$kafka_version/lib"
+kafka_dir="$state_dir/kafka"
+started_list="$state_dir/started-by-vigil"
+ready_timeout="${KAFKA_READY_TIMEOUT:-120}"
+
+say() { printf '[stack] %s\n' "$*"; }
+die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# wait_for DESCRIPTION TIMEOUT_S COMMAND...: poll a condition every 0.25 s until it holds.
+wait_for() {
+  local what="$1" timeout="$2"; shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.25
+  done
+  say "$what: ok"
+}
+
+mark_started() { mkdir -p "$state_dir"; grep -qx "$1" "$started_list" 2>/dev/null || echo "$1" >>"$started_list"; }
+was_started() { grep -qx "$1" "$started_list" 2>/dev/null; }
+unmark_started() { [ -f "$started_list" ] && sed -i "/^$1\$/d" "$started_list" || true; }
+
+apt_install() {
+  command -v apt-get >/dev/null || die "$1 is missing and apt-get is not available: install $1 yourself"
+  say "installing $* from Debian packages"
+  apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# ---------------------------------------------------------------- Redis
+redis_up() {
+  if port_open 6379; then say "redis already running on 127.0.0.1:6379"; return; fi
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p "$state_dir/redis"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir "$state_dir/redis" --logfile "$state_dir/redis/redis.log" \
+    --pidfile "$state_dir/redis/redis.pid" >/dev/null
+  mark_started redis
+  wait_for "redis" 20 port_open 6379 || die "redis did not open 6379 (see $state_dir/redis/redis.log)"
+}
+redis_down() {
+  was_started redis || return 0
+  redis-cli -p 6379 shutdown nosave >/dev/null 2>&1 || true
+  unmark_started redis; say "redis stopped"
+}
+
+# ---------------------------------------------------------------- Mosquitto
+mosquitto_up() {
+  if port_open 1883; then say "mosquitto already running on 127.0.0.1:1883"; return; fi
+  command -v mosquitto >/dev/null || apt_install mosquitto mosquitto-clients
+  mkdir -p "$state_dir/mosquitto"
+  mosquitto -d -c "$here/mosquitto/mosquitto.conf"
+  mark_started mosquitto
+  wait_for "mosquitto" 20 port_open 1883 || die "mosquitto did not open 1883"
+}
+mosquitto_down() {
+  was_started mosquitto || return 0
+  pkill -f "mosquitto -d -c $here/mosquitto/mosquitto.conf" 2>/dev/null || true
+  unmark_started mosquitto; say "mosquitto stopped"
+}
+
+# ---------------------------------------------------------------- Kafka
+kafka_fetch() {
+  [ -f "$lib_dir/kafka_2.13-$kafka_version.jar" ] && return
+  command -v mvn >/dev/null || die "Maven (mvn) is needed to fetch Apache Kafka's jars: apt-get install maven"
+  say "fetching Apache Kafka $kafka_version jars with Maven into $lib_dir"
+  local work; work="$(mktemp -d)"
+  cp "$here/kafka/pom.xml" "$work/"
+  (cd "$work" && mvn -B -q org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
+      -DoutputDirectory="$work/lib" -DincludeScope=runtime) || die "Maven could not fetch Kafka $kafka_version"
+  mkdir -p "$(dirname "$lib_dir")" && rm -rf "$lib_dir" && mv "$work/lib" "$lib_dir" && rm -rf "$work"
+}
+
+kafka_pid() { [ -f "$kafka_dir/broker.pid" ] && cat "$kafka_dir/broker.pid"; }
+kafka_alive() { local p; p="$(kafka_pid)" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+kafka_ready() { grep -q 'Kafka Server started' "$kafka_dir/broker.log" 2>/dev/null && port_open 9092; }
+
+kafka_up() {
+  if kafka_alive; then say "kafka already running (pid $(kafka_pid))"; return; fi
+  if port_open 9092; then say "something already listens on 127.0.0.1:9092; using it as Kafka"; return; fi
+  command -v java >/dev/null || die "Java 17+ is needed to run Kafka: apt-get install openjdk-17-jre-headless"
+  local major; major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
+  [ "${major:-0}" -ge 17 ] || die "Kafka $kafka_version needs Java 17 or newer (found ${major:-unknown})"
+  kafka_fetch
+  mkdir -p "$kafka_dir/data"
+  sed "s#^log.dirs=.*#log.dirs=$kafka_dir/data#" "$here/kafka/server.properties" >"$kafka_dir/run.properties"
+  local log4j="-Dlog4j2.configurationFile=$here/kafka/log4j2.properties"
+  if [ ! -f "$kafka_dir/data/meta.properties" ]; then
+    # 16 random bytes, base64url without padding: the 22-character cluster id KRaft expects.
+    local cid; cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+    java "$log4j" -cp "$lib_dir/*" kafka.tools.StorageTool format -t "$cid" -c "$kafka_dir/run.properties" \
+      >"$kafka_dir/format.log" 2>&1 || die "formatting Kafka storage failed (see $kafka_dir/format.log)"
+  fi
+  : >"$kafka_dir/broker.log"
+  local t0=$SECONDS
+  # SerialGC and C1-only JIT: fewer threads and a faster start on a 2-core machine.
+  nohup java "-Xms256m" "-Xmx${KAFKA_HEAP:-1g}" -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Djava.awt.headless=true "$log4j" -cp "$lib_dir/*" kafka.Kafka "$kafka_dir/run.properties" \
+    >"$kafka_dir/broker.log" 2>&1 </dev/null &
+  echo $! >"$kafka_dir/broker.pid"
+  mark_started kafka
+  # 'Kafka Server started' is logged only once the broker is unfenced and serving requests.
+  if ! wait_for "kafka $kafka_version on 127.0.0.1:9092" "$ready_timeout" kafka_ready_or_dead; then
+    tail -20 "$kafka_dir/broker.log" >&2; die "kafka was not ready within ${ready_timeout}s"
+  fi
+  kafka_alive || { tail -20 "$kafka_dir/broker.log" >&2; die "kafka exited during start-up"; }
+  say "kafka start took $((SECONDS - t0))s"
+}
+kafka_ready_or_dead() { kafka_ready || ! kafka_alive; }
+
+kafka_down() {
+  if ! kafka_alive; then unmark_started kafka; return 0; fi
+  local pid; pid="$(kafka_pid)"
+  kill -TERM "$pid"   # SIGTERM runs the broker's clean-shutdown hook
+  if ! wait_for "kafka shutdown" 60 bash -c "! kill -0 $pid 2>/dev/null"; then
+    say "kafka did not stop in 60s; killing it"; kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$kafka_dir/broker.pid"; unmark_started kafka; say "kafka stopped"
+}
+
+status() {
+  local s
+  for s in "redis 6379" "mosquitto 1883" "kafka 9092"; do
+    set -- $s
+    if port_open "$2"; then echo "$1: up on 127.0.0.1:$2$(was_started "$1" && echo ' (started by vigil)')"
+    else echo "$1: down"; fi
+  done
+}
+
+case "${1:-}" in
+  up) redis_up; mosquitto_up; kafka_up ;;
+  down) kafka_down; mosquitto_down; redis_down ;;
+  status) status ;;
+  reset) kafka_down; rm -rf "$kafka_dir"; say "kafka data wiped" ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2 || exit 0 ;;
+esac

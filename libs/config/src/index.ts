@@ -1,0 +1,3 @@
+export * from './settings';
+export * from './config.error';
+export * from './load-config';

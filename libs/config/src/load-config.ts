@@ -1,0 +1,38 @@
+import { ConfigError } from './config.error';
+import { SETTINGS, type SettingKey, type Settings } from './settings';
+
+/**
+ * Reads every setting from `env` (flat strings) into a typed object, or throws one ConfigError that
+ * lists all bad variables. The only place in Vigil that reads the environment.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): Settings {
+  const values: Record<string, unknown> = {};
+  const problems: { env: string; value: string; problem: string }[] = [];
+  for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const setting = SETTINGS[key];
+    const raw = env[setting.env] ?? setting.default;
+    if (raw === undefined) {
+      problems.push({ env: setting.env, value: '', problem: 'is required' });
+      continue;
+    }
+    const result = setting.parse.safeParse(raw);
+    if (result.success) values[key] = result.data;
+    else problems.push({ env: setting.env, value: raw, problem: result.error.issues.map((i) => i.message).join('; ') });
+  }
+  if (values.alertConfirmWindows !== undefined && values.alertConfirmOf !== undefined) {
+    if ((values.alertConfirmWindows as number) > (values.alertConfirmOf as number)) {
+      problems.push({
+        env: SETTINGS.alertConfirmWindows.env,
+        value: String(values.alertConfirmWindows),
+        problem: `must be <= ${SETTINGS.alertConfirmOf.env} (${String(values.alertConfirmOf)})`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return values as Settings;
+}
+
+/** The configuration table (for `vigil config` and the README). */
+export function describeSettings(): { env: string; default: string; description: string }[] {
+  return Object.values(SETTINGS).map((s) => ({ env: s.env, default: s.default ?? '(required)', description: s.description }));
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable Vigil reads, in one table: the loader, `vigil config` and the README's
+ * configuration table all come from here. Values are strings in the environment; each setting's
+ * schema turns one into its typed value or says what is wrong.
+ */
+export interface Setting<T> {
+  readonly env: string;
+  readonly default: string | undefined;
+  readonly description: string;
+  readonly parse: z.ZodType<T, string>;
+}
+
+const setting = <T>(
+  env: string,
+  defaultValue: string | undefined,
+  parse: z.ZodType<T, string>,
+  description: string,
+): Setting<T> => ({ env, default: defaultValue, parse, description });
+
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d+$/, 'expected an integer')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`));
+const num = (min: number, max: number) =>
+  z
+    .string()
+    .refine((s) => s.trim() !== '' && Number.isFinite(Number(s)), 'expected a number')
+    .transform(Number)
+    .pipe(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`));
+const port = int(0, 65535);
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1, 'expected at least one host:port'));
+const url = (protocols: string[]) =>
+  z.string().refine((s) => {
+    try {
+      return protocols.includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, `expected a URL (${protocols.join(' or ')})`);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` });
+const optionalText = z.string().transform((s) => (s === '' ? undefined : s));
+
+export const SETTINGS = {
+  logLevel: setting('VIGIL_LOG_LEVEL', 'log', oneOf(['error', 'warn', 'log', 'debug', 'verbose']), 'Lowest log level printed'),
+  logFormat: setting('VIGIL_LOG_FORMAT', 'text', oneOf(['text', 'json']), 'text for people, json (one object a line) for log shippers'),
+
+  kafkaBrokers: setting('VIGIL_KAFKA_BROKERS', '127.0.0.1:9092', list, 'Kafka bootstrap brokers, comma-separated host:port'),
+  kafkaClientId: setting('VIGIL_KAFKA_CLIENT_ID', 'vigil', z.string().min(1), 'Prefix of Kafka client ids'),
+  topicPrefix: setting('VIGIL_TOPIC_PREFIX', '', z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only'), 'Prefix for every Kafka topic and group (isolates tests and tenants)'),
+
+  mqttUrl: setting('VIGIL_MQTT_URL', 'mqtt://127.0.0.1:1883', url(['mqtt:', 'mqtts:', 'ws:', 'wss:']), 'MQTT broker the devices publish to'),
+  mqttUsername: setting('VIGIL_MQTT_USERNAME', '', optionalText, 'MQTT user of the ingest service'),
+  mqttPassword: setting('VIGIL_MQTT_PASSWORD', '', optionalText, 'MQTT password of the ingest service'),
+  mqttShareGroup: setting('VIGIL_MQTT_SHARE_GROUP', 'vigil-ingest', z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'), 'MQTT 5 shared-subscription group: ingest instances split the devices'),
+
+  redisUrl: setting('VIGIL_REDIS_URL', 'redis://127.0.0.1:6379', url(['redis:', 'rediss:']), 'Redis for derived state'),
+
+  ingestPort: setting('VIGIL_INGEST_PORT', '3001', port, 'HTTP port of ingest (health, metrics, registry API)'),
+  ingestMaxPayloadBytes: setting('VIGIL_INGEST_MAX_PAYLOAD_BYTES', '262144', int(256, 16 * 1024 * 1024), 'Larger MQTT payloads are dead-lettered'),
+  ingestMaxPastMs: setting('VIGIL_INGEST_MAX_PAST_MS', String(7 * 24 * 3600_000), int(0, 365 * 24 * 3600_000), 'Samples older than this are dead-lettered'),
+  ingestMaxFutureMs: setting('VIGIL_INGEST_MAX_FUTURE_MS', '300000', int(0, 24 * 3600_000), 'Samples further ahead of the clock than this are dead-lettered'),
+
+  scorerPort: setting('VIGIL_SCORER_PORT', '3002', port, 'HTTP port of the scorer (health, metrics)'),
+  windowSeconds: setting('VIGIL_WINDOW_SECONDS', '60', int(10, 3600), 'Sliding window length T, in samples at 1 Hz'),
+  strideSeconds: setting('VIGIL_STRIDE_SECONDS', '5', int(1, 600), 'A window is scored every S seconds of measurement time'),
+  alertConfirmWindows: setting('VIGIL_ALERT_CONFIRM', '3', int(1, 60), 'Hysteresis: k abnormal windows out of n raise an alert (this is k)'),
+  alertConfirmOf: setting('VIGIL_ALERT_CONFIRM_OF', '4', int(1, 60), 'Hysteresis: n, the windows looked at'),
+  alertClearWindows: setting('VIGIL_ALERT_CLEAR', '6', int(1, 600), 'Normal windows in a row that resolve an alert'),
+  alertCooldownSeconds: setting('VIGIL_ALERT_COOLDOWN_SECONDS', '600', int(0, 86400), 'After a resolve, the same alert is not raised again for this long'),
+  modelDir: setting('VIGIL_MODEL_DIR', 'models/default', z.string().min(1), 'Folder of the model the scorer loads'),
+
+  alertsPort: setting('VIGIL_ALERTS_PORT', '3000', port, 'HTTP + WebSocket port of the alerts gateway and dashboard'),
+  alertsHeartbeatMs: setting('VIGIL_ALERTS_HEARTBEAT_MS', '15000', int(1000, 600000), 'WebSocket ping interval; clients that miss one are dropped'),
+  shutdownTimeoutMs: setting('VIGIL_SHUTDOWN_TIMEOUT_MS', '10000', int(100, 120000), 'Longest a graceful shutdown may take before the process exits'),
+
+  simulateLimitFactor: setting('VIGIL_SIMULATE_SPEED', '1', num(0.01, 10000), 'Simulator time factor: 60 plays one minute of vitals per second'),
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+export type Settings = { readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['parse']> };

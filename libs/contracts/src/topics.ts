@@ -1,0 +1,44 @@
+import type { AlertEvent } from './alert-event';
+import type { DeadLetter } from './dead-letter';
+import type { VitalSample } from './vital-sample';
+import type { WindowScore } from './window-score';
+
+/** Kafka topics and the payload each carries; producers and consumers share this map. */
+export interface TopicPayloads {
+  'vitals.samples': VitalSample;
+  'vitals.deadletter': DeadLetter;
+  'vitals.scores': WindowScore;
+  'alerts.events': AlertEvent;
+}
+export type TopicName = keyof TopicPayloads;
+
+export const TOPICS = {
+  samples: 'vitals.samples',
+  deadLetter: 'vitals.deadletter',
+  scores: 'vitals.scores',
+  alerts: 'alerts.events',
+} as const satisfies Record<string, TopicName>;
+
+export interface TopicSpec {
+  readonly name: TopicName;
+  readonly partitions: number;
+  readonly config?: Readonly<Record<string, string>>;
+}
+
+/** Partition counts bound how many consumers share the work: 12 scorer instances for samples. */
+export const TOPIC_SPECS: readonly TopicSpec[] = [
+  { name: TOPICS.samples, partitions: 12, config: { 'retention.ms': String(7 * 24 * 3600_000) } },
+  { name: TOPICS.deadLetter, partitions: 3, config: { 'retention.ms': String(30 * 24 * 3600_000) } },
+  { name: TOPICS.scores, partitions: 12 },
+  { name: TOPICS.alerts, partitions: 6, config: { 'retention.ms': String(365 * 24 * 3600_000) } },
+];
+
+/** MQTT topic a device publishes on. `+` matches one device id in subscriptions. */
+export const TELEMETRY_TOPIC_PATTERN = 'vigil/v1/devices/+/telemetry';
+export const telemetryTopic = (deviceId: string): string => `vigil/v1/devices/${deviceId}/telemetry`;
+
+/** The device id in a telemetry topic, or null when the topic is not one. */
+export function deviceIdFromTopic(topic: string): string | null {
+  const m = /^vigil\/v1\/devices\/([A-Za-z0-9._-]{1,64})\/telemetry$/.exec(topic);
+  return m ? m[1] : null;
+}
