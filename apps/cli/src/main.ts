@@ -1,0 +1,19 @@
+import 'reflect-metadata';
+import { Command } from 'commander';
+import { registerConfigCommand } from './commands/config.command';
+
+/**
+ * `vigil <command>`: one entry point for operators and data scientists. Each command lives in
+ * commands/<name>.command.ts and registers itself here.
+ */
+const program = new Command('vigil')
+  .description('Vigil: streaming anomaly detection on wearable vital signs')
+  .showHelpAfterError()
+  .configureHelp({ sortSubcommands: true });
+
+registerConfigCommand(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,53 @@
+import { Logger } from '@nestjs/common';
+import { type Admin, Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { type Settings } from '@vigil/config';
+import { topicSpecs } from './topic-names';
+
+/** kafkajs logs through Nest's logger, so every line has the same shape (json or text). */
+function logCreator() {
+  return ({ namespace, level, log }: LogEntry) => {
+    const logger = new Logger(`kafkajs:${namespace}`);
+    const { message, ...extra } = log;
+    const line = Object.keys(extra).length > 1 ? `${message} ${JSON.stringify(extra)}` : message;
+    if (level === logLevel.ERROR) logger.error(line);
+    else if (level === logLevel.WARN) logger.warn(line);
+    else if (level === logLevel.INFO) logger.log(line);
+    else logger.debug(line);
+  };
+}
+
+export function createKafka(config: Pick<Settings, 'kafkaBrokers' | 'kafkaClientId'>, role: string): Kafka {
+  return new Kafka({
+    clientId: `${config.kafkaClientId}-${role}`,
+    brokers: [...config.kafkaBrokers],
+    logLevel: logLevel.WARN,
+    logCreator,
+    retry: { initialRetryTime: 100, retries: 8 },
+  });
+}
+
+/**
+ * Creates the Vigil topics that are missing, with their partition counts, and waits for leaders
+ * (kafkajs on KRaft fails to subscribe to a topic that does not exist yet).
+ */
+export async function ensureTopics(admin: Admin, prefix: string): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topicSpecs(prefix).filter((t) => !existing.has(t.physicalName));
+  if (missing.length === 0) return [];
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.physicalName,
+        numPartitions: t.partitions,
+        replicationFactor: 1,
+        configEntries: Object.entries(t.config ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  } catch (error) {
+    // Another instance may have created them between list and create; that is fine.
+    const now = new Set(await admin.listTopics());
+    if (missing.some((t) => !now.has(t.physicalName))) throw error;
+  }
+  return missing.map((t) => t.physicalName);
+}

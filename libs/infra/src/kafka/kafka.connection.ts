@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type Kafka, type Message, type Producer } from 'kafkajs';
+import { type Settings } from '@vigil/config';
+import { type TopicName, type TopicPayloads } from '@vigil/contracts';
+import { type HealthIndicator } from '../health/health';
+import { CONFIG } from '../nest/config.module';
+import { createKafka, ensureTopics } from './kafka-client';
+import { consumerGroup, physicalTopic } from './topic-names';
+
+export interface Keyed<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * An app's Kafka edge: makes sure the topics exist at boot, owns the one idempotent producer, and
+ * creates consumers. Everything Kafka-shaped goes through here; services see typed topics only.
+ */
+@Injectable()
+export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplicationShutdown {
+  readonly name = 'kafka';
+  readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private connected = false;
+  private readonly logger = new Logger(KafkaConnection.name);
+
+  constructor(@Inject(CONFIG) private readonly config: Settings) {
+    this.kafka = createKafka(config, 'app');
+    // Idempotent: a retried batch is written once, in order, per partition.
+    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  }
+
+  async onModuleInit(): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const created = await ensureTopics(admin, this.config.topicPrefix);
+      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+    } finally {
+      await admin.disconnect();
+    }
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  topic(name: TopicName): string {
+    return physicalTopic(this.config.topicPrefix, name);
+  }
+
+  group(name: string): string {
+    return consumerGroup(this.config.topicPrefix, name);
+  }
+
+  /** Resolves once the broker acknowledged every record (acks = all). */
+  async send<T extends TopicName>(topic: T, records: readonly Keyed<TopicPayloads[T]>[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.producer.send({ topic: this.topic(topic), acks: -1, messages: records.map(toMessage) });
+  }
+
+  /** Several topics in one request, acknowledged together. */
+  async sendMany(batches: readonly { topic: TopicName; records: readonly Keyed<unknown>[] }[]): Promise<void> {
+    const topicMessages = batches
+      .filter((b) => b.records.length > 0)
+      .map((b) => ({ topic: this.topic(b.topic), messages: b.records.map(toMessage) }));
+    if (topicMessages.length > 0) await this.producer.sendBatch({ acks: -1, topicMessages });
+  }
+
+  check(): boolean {
+    return this.connected;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+}
+
+function toMessage(record: Keyed<unknown>): Message {
+  return { key: record.key, value: JSON.stringify(record.value), headers: record.headers };
+}

@@ -1,0 +1,60 @@
+import { ConsoleLogger, type INestApplication, Logger, type LogLevel, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig, type Settings } from '@vigil/config';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+/** One logger shape for every app: text for people, or one JSON object a line for shippers. */
+export function createLogger(config: Pick<Settings, 'logLevel' | 'logFormat'>, app: string): ConsoleLogger {
+  return new ConsoleLogger(app, {
+    json: config.logFormat === 'json',
+    colors: config.logFormat === 'text' && process.stdout.isTTY,
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    prefix: 'vigil',
+  });
+}
+
+export interface AppOptions {
+  readonly name: string;
+  readonly module: (settings: Settings) => Type | import('@nestjs/common').DynamicModule;
+  readonly port: (settings: Settings) => number;
+}
+
+/**
+ * Starts one Vigil app: validates the environment first (a bad variable stops start-up with its
+ * name), then serves HTTP and closes gracefully on SIGTERM/SIGINT within the shutdown budget.
+ */
+export async function bootstrapApp(options: AppOptions, env = process.env): Promise<INestApplication> {
+  let settings: Settings;
+  try {
+    settings = loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${options.name}: ${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const logger = createLogger(settings, options.name);
+  const app = await NestFactory.create(options.module(settings), { logger, bufferLogs: false });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  guardShutdown(settings.shutdownTimeoutMs, options.name);
+  const port = options.port(settings);
+  await app.listen(port, '127.0.0.1');
+  new Logger(options.name).log(`listening on http://127.0.0.1:${port}`);
+  return app;
+}
+
+/** If draining hangs (a broker gone away), exit anyway once the budget is spent. */
+function guardShutdown(timeoutMs: number, name: string): void {
+  const arm = (signal: string) =>
+    process.once(signal, () => {
+      new Logger(name).log(`${signal}: draining (at most ${timeoutMs} ms)`);
+      setTimeout(() => {
+        new Logger(name).error(`shutdown took longer than ${timeoutMs} ms; exiting`);
+        process.exit(1);
+      }, timeoutMs).unref();
+    });
+  arm('SIGTERM');
+  arm('SIGINT');
+}

@@ -1,0 +1,21 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { loadConfig, type Settings } from '@vigil/config';
+
+/** DI token of the validated settings (`@Inject(CONFIG) config: Settings`). */
+export const CONFIG = Symbol('vigil.config');
+
+/**
+ * Provides the settings to every module. Apps load them from the environment at boot (so a bad
+ * variable stops start-up); tests pass their own (unique topic prefix, ports).
+ */
+@Global()
+@Module({})
+export class VigilConfigModule {
+  static forRoot(settings?: Settings): DynamicModule {
+    return {
+      module: VigilConfigModule,
+      providers: [{ provide: CONFIG, useFactory: () => settings ?? loadConfig() }],
+      exports: [CONFIG],
+    };
+  }
+}
