@@ -19,14 +19,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     if (result.success) values[key] = result.data;
     else problems.push({ env: setting.env, value: raw, problem: result.error.issues.map((i) => i.message).join('; ') });
   }
-  if (values.alertConfirmWindows !== undefined && values.alertConfirmOf !== undefined) {
-    if ((values.alertConfirmWindows as number) > (values.alertConfirmOf as number)) {
-      problems.push({
-        env: SETTINGS.alertConfirmWindows.env,
-        value: String(values.alertConfirmWindows),
-        problem: `must be <= ${SETTINGS.alertConfirmOf.env} (${String(values.alertConfirmOf)})`,
-      });
-    }
+  const { alertConfirmWindows: k, alertConfirmOf: n } = values;
+  if (typeof k === 'number' && typeof n === 'number' && k > n) {
+    problems.push({
+      env: SETTINGS.alertConfirmWindows.env,
+      value: String(k),
+      problem: `must be <= ${SETTINGS.alertConfirmOf.env} (${n})`,
+    });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Settings;
