@@ -1,0 +1,237 @@
+import { median, percentile, ratio } from './stats';
+
+/**
+ * Event-level evaluation of alerts against labelled episodes.
+ *
+ * Rules (also printed by `vigil evaluate`):
+ * - A clinical episode is detected when an alert for that patient *starts* in
+ *   [episode.start, episode.end + grace]. Time to detect = first such alert start − episode.start.
+ * - Each alert gets one verdict: `true` when it starts inside [start, end + grace] of a clinical
+ *   episode of its patient; else `technical` when it starts inside [start, end + grace] of a
+ *   sensor-fault episode; else `false`.
+ * - Precision = true / all alerts. A technical alert counts against precision: the detector raised
+ *   a clinical alarm for a loose or dead sensor, and a nurse still walks to the bed. It is *not*
+ *   counted as a false alert per patient-day, because it has a cause worth showing (sensor fault),
+ *   so it is reported on its own line (technical alerts per patient-day, share of sensor faults
+ *   that drew an alert). Neither way is a technical alert a true detection.
+ * - Patient-days = monitored time of the patients in the set, ÷ 24 h.
+ */
+export type EpisodeCategory = 'clinical' | 'technical';
+
+export interface LabelledEpisode {
+  readonly patientId: string;
+  readonly type: string;
+  readonly category: EpisodeCategory;
+  /** Epoch ms, inclusive. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface EvaluatedAlert {
+  readonly patientId: string;
+  /** When the alert was raised (its episode start), epoch ms. */
+  readonly at: number;
+}
+
+export interface MonitoredPatient {
+  readonly patientId: string;
+  readonly subgroup: string;
+  readonly monitoredMs: number;
+}
+
+export interface MatchOptions {
+  /** How long after an episode ends an alert still counts as detecting it. */
+  readonly graceMs: number;
+}
+
+export type AlertVerdict = 'true' | 'technical' | 'false';
+
+export interface EventSummary {
+  readonly patients: number;
+  readonly patientDays: number;
+  readonly episodes: number;
+  readonly detected: number;
+  readonly recall: number | null;
+  readonly alerts: number;
+  readonly trueAlerts: number;
+  readonly technicalAlerts: number;
+  readonly falseAlerts: number;
+  readonly precision: number | null;
+  readonly falseAlertsPerPatientDay: number | null;
+  readonly technicalAlertsPerPatientDay: number | null;
+  readonly ttdMedianMs: number | null;
+  readonly ttdP90Ms: number | null;
+}
+
+export interface TypeSummary {
+  readonly episodes: number;
+  readonly detected: number;
+  readonly recall: number | null;
+  readonly ttdMedianMs: number | null;
+  readonly ttdP90Ms: number | null;
+}
+
+export interface TechnicalSummary {
+  readonly episodes: number;
+  /** Sensor-fault episodes during which (or within grace after) an alert started. */
+  readonly alerted: number;
+  readonly alertedFraction: number | null;
+  readonly byType: Readonly<Record<string, { readonly episodes: number; readonly alerted: number }>>;
+}
+
+export interface EventReport extends EventSummary {
+  readonly byType: Readonly<Record<string, TypeSummary>>;
+  readonly bySubgroup: Readonly<Record<string, EventSummary>>;
+  readonly technical: TechnicalSummary;
+}
+
+export interface EpisodeOutcome {
+  readonly episode: LabelledEpisode;
+  /** Time to detect in ms, or null when missed (or when no alert fell on a sensor fault). */
+  readonly ttdMs: number | null;
+}
+
+const DAY_MS = 24 * 3600_000;
+
+function byPatient<T extends { readonly patientId: string }>(items: readonly T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(item.patientId);
+    if (list) list.push(item);
+    else map.set(item.patientId, [item]);
+  }
+  return map;
+}
+
+/** Per episode: the first alert that starts in [start, end + grace], as a time to detect. */
+export function matchEpisodes(
+  episodes: readonly LabelledEpisode[],
+  alerts: readonly EvaluatedAlert[],
+  options: MatchOptions,
+): EpisodeOutcome[] {
+  const starts = new Map<string, number[]>();
+  for (const [patientId, list] of byPatient(alerts)) starts.set(patientId, list.map((a) => a.at).sort((a, b) => a - b));
+  return episodes.map((episode) => {
+    const times = starts.get(episode.patientId) ?? [];
+    const first = firstAtOrAfter(times, episode.start);
+    const hit = first < times.length && times[first] <= episode.end + options.graceMs;
+    return { episode, ttdMs: hit ? times[first] - episode.start : null };
+  });
+}
+
+/** Index of the first value ≥ t in a sorted array (binary search). */
+function firstAtOrAfter(sorted: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** One verdict per alert, in the order given. */
+export function classifyAlerts(
+  alerts: readonly EvaluatedAlert[],
+  episodes: readonly LabelledEpisode[],
+  options: MatchOptions,
+): AlertVerdict[] {
+  const episodesOf = byPatient(episodes);
+  const inside = (a: EvaluatedAlert, e: LabelledEpisode) => a.at >= e.start && a.at <= e.end + options.graceMs;
+  return alerts.map((alert) => {
+    const mine = episodesOf.get(alert.patientId) ?? [];
+    if (mine.some((e) => e.category === 'clinical' && inside(alert, e))) return 'true';
+    if (mine.some((e) => e.category === 'technical' && inside(alert, e))) return 'technical';
+    return 'false';
+  });
+}
+
+function summarise(
+  patients: readonly MonitoredPatient[],
+  outcomes: readonly EpisodeOutcome[],
+  verdicts: readonly AlertVerdict[],
+): EventSummary {
+  const clinical = outcomes.filter((o) => o.episode.category === 'clinical');
+  const ttds = clinical.flatMap((o) => (o.ttdMs === null ? [] : [o.ttdMs]));
+  const patientDays = patients.reduce((sum, p) => sum + p.monitoredMs, 0) / DAY_MS;
+  const count = (v: AlertVerdict) => verdicts.filter((x) => x === v).length;
+  const trueAlerts = count('true');
+  const technicalAlerts = count('technical');
+  const falseAlerts = count('false');
+  return {
+    patients: patients.length,
+    patientDays,
+    episodes: clinical.length,
+    detected: ttds.length,
+    recall: ratio(ttds.length, clinical.length),
+    alerts: verdicts.length,
+    trueAlerts,
+    technicalAlerts,
+    falseAlerts,
+    precision: ratio(trueAlerts, verdicts.length),
+    falseAlertsPerPatientDay: ratio(falseAlerts, patientDays),
+    technicalAlertsPerPatientDay: ratio(technicalAlerts, patientDays),
+    ttdMedianMs: median(ttds),
+    ttdP90Ms: percentile(ttds, 90),
+  };
+}
+
+/** The full report: overall, per clinical anomaly type, per subgroup, and sensor faults apart. */
+export function evaluateEvents(
+  patients: readonly MonitoredPatient[],
+  episodes: readonly LabelledEpisode[],
+  alerts: readonly EvaluatedAlert[],
+  options: MatchOptions,
+): EventReport {
+  const outcomes = matchEpisodes(episodes, alerts, options);
+  const verdicts = classifyAlerts(alerts, episodes, options);
+  const subgroupOf = new Map(patients.map((p) => [p.patientId, p.subgroup]));
+
+  const byType: Record<string, TypeSummary> = {};
+  const clinicalTypes = [...new Set(episodes.filter((e) => e.category === 'clinical').map((e) => e.type))].sort();
+  for (const type of clinicalTypes) {
+    const ttds = outcomes.filter((o) => o.episode.type === type).map((o) => o.ttdMs);
+    const hits = ttds.flatMap((t) => (t === null ? [] : [t]));
+    byType[type] = {
+      episodes: ttds.length,
+      detected: hits.length,
+      recall: ratio(hits.length, ttds.length),
+      ttdMedianMs: median(hits),
+      ttdP90Ms: percentile(hits, 90),
+    };
+  }
+
+  const bySubgroup: Record<string, EventSummary> = {};
+  for (const subgroup of [...new Set(patients.map((p) => p.subgroup))].sort()) {
+    const inGroup = (patientId: string) => subgroupOf.get(patientId) === subgroup;
+    bySubgroup[subgroup] = summarise(
+      patients.filter((p) => p.subgroup === subgroup),
+      outcomes.filter((o) => inGroup(o.episode.patientId)),
+      verdicts.filter((_, i) => inGroup(alerts[i].patientId)),
+    );
+  }
+
+  // A sensor fault "drew an alert" when an alert started inside it (or within grace after) —
+  // the same window the verdicts use, so the two figures agree.
+  const technicalOutcomes = outcomes.filter((o) => o.episode.category === 'technical');
+  const technicalByType: Record<string, { episodes: number; alerted: number }> = {};
+  for (const o of technicalOutcomes) {
+    const t = (technicalByType[o.episode.type] ??= { episodes: 0, alerted: 0 });
+    t.episodes += 1;
+    if (o.ttdMs !== null) t.alerted += 1;
+  }
+  const alerted = technicalOutcomes.filter((o) => o.ttdMs !== null).length;
+
+  return {
+    ...summarise(patients, outcomes, verdicts),
+    byType,
+    bySubgroup,
+    technical: {
+      episodes: technicalOutcomes.length,
+      alerted,
+      alertedFraction: ratio(alerted, technicalOutcomes.length),
+      byType: technicalByType,
+    },
+  };
+}
