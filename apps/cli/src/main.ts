@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.command';
+import { registerSimulateCommand } from './commands/simulate.command';
 
 /**
  * `vigil <command>`: one entry point for operators and data scientists. Each command lives in
@@ -12,6 +13,7 @@ const program = new Command('vigil')
   .configureHelp({ sortSubcommands: true });
 
 registerConfigCommand(program);
+registerSimulateCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);

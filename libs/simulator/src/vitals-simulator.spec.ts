@@ -1,0 +1,156 @@
+import { VITAL_SPECS, VITALS, type Vital } from '@vigil/contracts';
+import { type EpisodePlan, type EpisodeType } from './episodes';
+import { VitalsSimulator, type SimulatedReading } from './vitals-simulator';
+
+const START = Date.UTC(2026, 0, 5, 10, 0, 0);
+const MIN = 60_000;
+
+function run(sim: VitalsSimulator, seconds: number): SimulatedReading[] {
+  const out: SimulatedReading[] = [];
+  for (let i = 0; i < seconds; i++) out.push(...sim.tick());
+  return out;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const valuesOf = (rs: SimulatedReading[], v: Vital, from: number, to: number) =>
+  rs.filter((r) => r.ts >= from && r.ts < to && r.values[v] !== undefined).map((r) => r.values[v]!);
+
+describe(VitalsSimulator.name, () => {
+  it('is deterministic for a seed and differs between seeds', () => {
+    const a = run(new VitalsSimulator({ seed: 7, patients: 3, startMs: START }), 600);
+    const b = run(new VitalsSimulator({ seed: 7, patients: 3, startMs: START }), 600);
+    const c = run(new VitalsSimulator({ seed: 8, patients: 3, startMs: START }), 600);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  });
+
+  it('names patients and devices, counts seq per device and spaces ts by the rate', () => {
+    const sim = new VitalsSimulator({ seed: 1, patients: 2, startMs: START, rateHz: 2, episodes: 'none' });
+    expect(sim.patients.map((p) => [p.patientId, p.deviceId])).toEqual([
+      ['pat-0001', 'dev-0001'],
+      ['pat-0002', 'dev-0002'],
+    ]);
+    const rs = run(sim, 3);
+    expect(rs.filter((r) => r.deviceId === 'dev-0002').map((r) => [r.ts - START, r.seq])).toEqual([
+      [0, 0],
+      [500, 1],
+      [1000, 2],
+    ]);
+  });
+
+  it('keeps a patient identical when more patients are added', () => {
+    const two = run(new VitalsSimulator({ seed: 3, patients: 2, startMs: START }), 300).filter((r) => r.patientId === 'pat-0001');
+    const five = run(new VitalsSimulator({ seed: 3, patients: 5, startMs: START }), 300).filter((r) => r.patientId === 'pat-0001');
+    expect(five).toEqual(two);
+  });
+
+  it('produces plausible, contract-valid vitals with sparse BP and some dropouts', () => {
+    const rs = run(new VitalsSimulator({ seed: 11, patients: 10, startMs: START, episodes: 'none' }), 3600);
+    const outOfRange = rs.flatMap((r) =>
+      VITALS.filter((v) => r.values[v] !== undefined && !(r.values[v] >= VITAL_SPECS[v].min && r.values[v] <= VITAL_SPECS[v].max)),
+    );
+    expect(outOfRange).toEqual([]);
+    const all = (v: Vital) => valuesOf(rs, v, START, START + 3600_000);
+    expect(mean(all('hr'))).toBeGreaterThan(55);
+    expect(mean(all('hr'))).toBeLessThan(95);
+    expect(mean(all('spo2'))).toBeGreaterThan(95);
+    expect(mean(all('rr'))).toBeGreaterThan(11);
+    expect(mean(all('rr'))).toBeLessThan(20);
+    expect(mean(all('temp'))).toBeGreaterThan(36.2);
+    expect(mean(all('temp'))).toBeLessThan(37.4);
+    expect(mean(all('sbp'))).toBeGreaterThan(100);
+    expect(mean(all('sbp'))).toBeLessThan(150);
+    expect(all('sbp').length / rs.length).toBeLessThan(0.05); // BP about once a minute
+    expect(all('sbp').length).toBeGreaterThan(0);
+    const missingHr = rs.filter((r) => r.values.hr === undefined).length;
+    expect(missingHr).toBeGreaterThan(0);
+    expect(missingHr / rs.length).toBeLessThan(0.05);
+  });
+
+  it('raises heart rate with steps (activity drives HR)', () => {
+    const rs = run(new VitalsSimulator({ seed: 5, patients: 20, startMs: START, episodes: 'none' }), 3600);
+    const walking = rs.filter((r) => (r.values.steps ?? 0) > 0 && r.values.hr !== undefined).map((r) => r.values.hr!);
+    const still = rs.filter((r) => r.values.steps === 0 && r.values.hr !== undefined).map((r) => r.values.hr!);
+    expect(walking.length).toBeGreaterThan(100);
+    expect(mean(walking) - mean(still)).toBeGreaterThan(15);
+  });
+
+  it('follows a circadian rhythm: lower HR at night', () => {
+    const night = Date.UTC(2026, 0, 5, 3, 0, 0);
+    const day = run(new VitalsSimulator({ seed: 9, patients: 10, startMs: START, episodes: 'none' }), 1800);
+    const sleep = run(new VitalsSimulator({ seed: 9, patients: 10, startMs: night, episodes: 'none' }), 1800);
+    expect(mean(valuesOf(day, 'hr', START, START + 1800_000)) - mean(valuesOf(sleep, 'hr', night, night + 1800_000))).toBeGreaterThan(5);
+  });
+
+  const cases: [EpisodeType, Vital, (during: number, before: number) => void][] = [
+    ['tachycardia', 'hr', (d, b) => expect(d - b).toBeGreaterThan(35)],
+    ['bradycardia', 'hr', (d, b) => expect(b - d).toBeGreaterThan(15)],
+    ['desaturation', 'spo2', (d, b) => expect(b - d).toBeGreaterThan(6)],
+    ['fever', 'temp', (d, b) => expect(d - b).toBeGreaterThan(1)],
+    ['hypotension', 'sbp', (d, b) => expect(b - d).toBeGreaterThan(25)],
+    ['tachypnoea', 'rr', (d, b) => expect(d - b).toBeGreaterThan(9)],
+  ];
+  it.each(cases)('plays a labelled %s that moves %s', (type, vital, check) => {
+    // At night the patient is at rest throughout, so activity does not blur the comparison.
+    const night = Date.UTC(2026, 0, 5, 1, 0, 0);
+    const start = night + 20 * MIN;
+    const end = start + 60 * MIN;
+    const plan: EpisodePlan = { patientId: 'pat-0001', type, start, end };
+    const rs = run(new VitalsSimulator({ seed: 21, patients: 1, startMs: night, episodes: [plan] }), 80 * 60);
+    // Compare the episode's middle with the stretch before it.
+    check(mean(valuesOf(rs, vital, start + 25 * MIN, end - 10 * MIN)), mean(valuesOf(rs, vital, night, start)));
+    expect(rs.filter((r) => r.label !== null).map((r) => r.ts)).toEqual(
+      rs.filter((r) => r.ts >= start && r.ts < end).map((r) => r.ts),
+    );
+    expect(rs.find((r) => r.label)?.label).toEqual({ type, category: 'clinical' });
+  });
+
+  it('makes irregular HR far more variable second to second', () => {
+    const start = START + 10 * MIN;
+    const rs = run(new VitalsSimulator({ seed: 2, patients: 1, startMs: START, episodes: [{ patientId: 'pat-0001', type: 'irregular_hr', start, end: start + 20 * MIN }] }), 30 * 60);
+    const jumps = (from: number, to: number) => {
+      const hr = valuesOf(rs, 'hr', from, to);
+      return mean(hr.slice(1).map((x, i) => Math.abs(x - hr[i])));
+    };
+    expect(jumps(start + 5 * MIN, start + 15 * MIN)).toBeGreaterThan(4 * jumps(START, start));
+  });
+
+  it('drifts several vitals together during a gradual deterioration', () => {
+    const start = START + 10 * MIN;
+    const end = start + 60 * MIN;
+    const rs = run(new VitalsSimulator({ seed: 4, patients: 1, startMs: START, episodes: [{ patientId: 'pat-0001', type: 'deterioration', start, end }] }), 75 * 60);
+    const late = (v: Vital) => mean(valuesOf(rs, v, end - 15 * MIN, end - 6 * MIN));
+    const early = (v: Vital) => mean(valuesOf(rs, v, START, start));
+    expect(late('hr') - early('hr')).toBeGreaterThan(15);
+    expect(late('rr') - early('rr')).toBeGreaterThan(5);
+    expect(early('spo2') - late('spo2')).toBeGreaterThan(3);
+    expect(late('temp') - early('temp')).toBeGreaterThan(0.6);
+  });
+
+  it('labels sensor faults as technical: flat-line repeats one value, off-wrist drops the optical vitals', () => {
+    const start = START + 5 * MIN;
+    const plans: EpisodePlan[] = [
+      { patientId: 'pat-0001', type: 'flatline', start, end: start + 10 * MIN, vital: 'spo2' },
+      { patientId: 'pat-0002', type: 'off_wrist', start, end: start + 10 * MIN },
+    ];
+    const rs = run(new VitalsSimulator({ seed: 6, patients: 2, startMs: START, episodes: plans }), 20 * 60);
+    const during = (id: string) => rs.filter((r) => r.patientId === id && r.ts >= start && r.ts < start + 10 * MIN);
+    expect(new Set(during('pat-0001').map((r) => r.values.spo2).filter((x) => x !== undefined)).size).toBe(1);
+    expect(during('pat-0002').every((r) => r.values.hr === undefined && r.values.spo2 === undefined && r.values.rr === undefined)).toBe(true);
+    expect(during('pat-0002').at(-1)!.values.temp).toBeLessThan(33);
+    expect(during('pat-0001')[0].label).toEqual({ type: 'flatline', category: 'technical' });
+    expect(during('pat-0002')[0].label).toEqual({ type: 'off_wrist', category: 'technical' });
+  });
+
+  it('schedules default episodes with gaps of normal data and reports them clipped to a span', () => {
+    const sim = new VitalsSimulator({ seed: 13, patients: 10, startMs: START, episodes: 'default' });
+    run(sim, 6 * 3600);
+    const eps = sim.episodesUntil(sim.now);
+    expect(eps.length).toBeGreaterThan(5);
+    for (const e of eps) {
+      expect(e.end).toBeGreaterThan(e.start);
+      expect(e.end).toBeLessThanOrEqual(sim.now);
+      expect(e.vitals.length).toBeGreaterThan(0);
+    }
+  });
+});

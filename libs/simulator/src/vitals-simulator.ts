@@ -1,0 +1,362 @@
+import { VITAL_SPECS, VITALS, type Vital, type VitalValues } from '@vigil/contracts';
+import {
+  DefaultEpisodeSchedule,
+  categoryOf,
+  vitalsOf,
+  type EpisodeCategory,
+  type EpisodeLabel,
+  type EpisodePlan,
+  type EpisodeType,
+} from './episodes';
+import { randomProfile, subgroupOf, type PatientProfile, type Subgroup } from './patient-profile';
+import { Random } from './random';
+
+export interface SimulatorOptions {
+  readonly seed: number;
+  readonly patients: number;
+  /** Measurement time of the first sample, epoch ms. */
+  readonly startMs: number;
+  /** Samples per second per patient (default 1). */
+  readonly rateHz?: number;
+  /** 'default' plays a random schedule per patient; a list plays exactly those. */
+  readonly episodes?: 'none' | 'default' | readonly EpisodePlan[];
+}
+
+export interface SimulatedPatient {
+  readonly patientId: string;
+  readonly deviceId: string;
+  readonly profile: PatientProfile;
+  readonly subgroup: Subgroup;
+}
+
+export interface SimulatedReading {
+  readonly patientId: string;
+  readonly deviceId: string;
+  readonly ts: number;
+  readonly seq: number;
+  readonly values: VitalValues;
+  readonly label: { readonly type: EpisodeType; readonly category: EpisodeCategory } | null;
+}
+
+const pad = (n: number) => String(n).padStart(4, '0');
+const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
+const HOUR = 3600_000;
+
+type Activity = 'rest' | 'walk' | 'run';
+const INTENSITY: Record<Activity, number> = { rest: 0, walk: 0.45, run: 1 };
+const STEP_RATE: Record<Activity, number> = { rest: 0, walk: 1.75, run: 2.7 };
+
+/** Chance per second that a sensor starts a dropout, and its mean length (s). */
+const DROPOUT: Partial<Record<Vital, { p: number; meanS: number }>> = {
+  hr: { p: 0.0008, meanS: 8 },
+  spo2: { p: 0.0015, meanS: 12 },
+  rr: { p: 0.0008, meanS: 10 },
+  temp: { p: 0.0003, meanS: 20 },
+};
+
+interface ActiveEpisode extends EpisodeLabel {
+  readonly severity: number;
+  readonly seed: number;
+  frozen?: number;
+}
+
+/** One patient's evolving state: slow random wander, activity, effort (lagged), sensor state. */
+class PatientState {
+  activity: Activity = 'rest';
+  activityLeftS = 0;
+  effort = 0;
+  stepCarry = 0;
+  seq = 0;
+  offWristTemp: number | null = null;
+  nextBpTs: number;
+  readonly wander: Record<'hr' | 'spo2' | 'rr' | 'temp' | 'bp', number> = { hr: 0, spo2: 0, rr: 0, temp: 0, bp: 0 };
+  readonly dropoutLeftS: Partial<Record<Vital, number>> = {};
+  readonly episodes: ActiveEpisode[] = [];
+
+  constructor(
+    readonly patient: SimulatedPatient,
+    readonly rng: Random,
+    readonly schedule: DefaultEpisodeSchedule | null,
+    startMs: number,
+  ) {
+    this.nextBpTs = startMs + rng.int(0, patient.profile.bpIntervalS - 1) * 1000;
+  }
+}
+
+/**
+ * Seeded, physiologically plausible vital signs for a ward of patients, one sample per patient per
+ * tick, with labelled anomaly episodes as ground truth. Same options, same output, on any machine.
+ */
+export class VitalsSimulator {
+  readonly patients: readonly SimulatedPatient[];
+  readonly rateHz: number;
+  readonly startMs: number;
+  private readonly states: PatientState[];
+  private readonly log: ActiveEpisode[] = [];
+  private readonly pending: EpisodePlan[];
+  private tickIndex = 0;
+
+  constructor(options: SimulatorOptions) {
+    if (!Number.isInteger(options.patients) || options.patients < 0) throw new RangeError('patients must be a non-negative integer');
+    this.rateHz = options.rateHz ?? 1;
+    if (!(this.rateHz > 0 && this.rateHz <= 100)) throw new RangeError('rateHz must be in (0, 100]');
+    this.startMs = options.startMs;
+    const episodes = options.episodes ?? 'default';
+    this.patients = Array.from({ length: options.patients }, (_, i) => {
+      const profile = randomProfile(Random.derive(options.seed, i, 1));
+      return { patientId: `pat-${pad(i + 1)}`, deviceId: `dev-${pad(i + 1)}`, profile, subgroup: subgroupOf(profile.age) };
+    });
+    this.states = this.patients.map(
+      (p, i) =>
+        new PatientState(
+          p,
+          Random.derive(options.seed, i, 2),
+          episodes === 'default' ? new DefaultEpisodeSchedule(p.patientId, Random.derive(options.seed, i, 3), options.startMs) : null,
+          options.startMs,
+        ),
+    );
+    this.pending = Array.isArray(episodes) ? [...(episodes as readonly EpisodePlan[])].sort((a, b) => a.start - b.start) : [];
+  }
+
+  /** Measurement time of the next tick. */
+  get now(): number {
+    return this.startMs + Math.round((this.tickIndex * 1000) / this.rateHz);
+  }
+
+  /** Episodes that have started so far, with their planned ends. */
+  get episodes(): readonly EpisodeLabel[] {
+    return this.log.map(({ patientId, type, category, start, end, vitals }) => ({ patientId, type, category, start, end, vitals }));
+  }
+
+  /** Episodes overlapping [startMs, untilMs), clipped to it: the ground truth of a recording of that span. */
+  episodesUntil(untilMs: number): EpisodeLabel[] {
+    return this.episodes
+      .filter((e) => e.start < untilMs)
+      .map((e) => ({ ...e, end: Math.min(e.end, untilMs) }));
+  }
+
+  /** Advances one sample period for every patient. */
+  tick(): SimulatedReading[] {
+    const ts = this.now;
+    const dt = 1 / this.rateHz;
+    this.startEpisodes(ts);
+    const readings = this.states.map((s) => this.step(s, ts, dt));
+    this.tickIndex++;
+    return readings;
+  }
+
+  private startEpisodes(ts: number): void {
+    const due: EpisodePlan[] = [];
+    while (this.pending.length > 0 && this.pending[0].start <= ts) due.push(this.pending.shift()!);
+    for (const s of this.states) if (s.schedule) due.push(...s.schedule.plansUntil(ts + 1));
+    for (const plan of due) {
+      const state = this.states.find((s) => s.patient.patientId === plan.patientId);
+      if (!state) throw new RangeError(`episode for unknown patient ${plan.patientId}`);
+      if (plan.end <= plan.start) throw new RangeError(`episode ${plan.type} on ${plan.patientId} ends before it starts`);
+      const episode: ActiveEpisode = {
+        patientId: plan.patientId,
+        type: plan.type,
+        category: categoryOf(plan.type),
+        start: plan.start,
+        end: plan.end,
+        vitals: vitalsOf(plan.type, plan.vital),
+        severity: clamp(plan.severity ?? 1, 0, 1),
+        seed: state.rng.int(0, 2 ** 31),
+      };
+      state.episodes.push(episode);
+      this.log.push(episode);
+    }
+  }
+
+  private step(s: PatientState, ts: number, dt: number): SimulatedReading {
+    const p = s.patient.profile;
+    const rng = s.rng;
+    while (s.episodes.length > 0 && s.episodes[0].end <= ts) s.episodes.shift();
+    const active = s.episodes.filter((e) => e.start <= ts);
+    const unwell = active.some((e) => e.category === 'clinical');
+
+    // Circadian: sleep lowers HR, BP, RR; core temperature is lowest near 04:00, highest near 18:00.
+    const hour = ((ts / HOUR) % 24 + 24) % 24;
+    const asleep = isAsleep(hour, p.sleepHour, p.wakeHour);
+    const tempCirc = -0.3 * Math.cos((2 * Math.PI * (hour - 4)) / 24);
+
+    // Activity: a little state machine; nobody runs asleep or during a clinical episode.
+    s.activityLeftS -= dt;
+    if (s.activityLeftS <= 0 || asleep || unwell) {
+      if (asleep || unwell) s.activity = 'rest';
+      else {
+        const u = rng.next();
+        const pWalk = 0.12 + 0.15 * p.fitness;
+        const pRun = 0.02 + 0.08 * p.fitness * (p.age < 65 ? 1 : 0.2);
+        s.activity = u < pRun ? 'run' : u < pRun + pWalk ? 'walk' : 'rest';
+      }
+      const meanS = s.activity === 'rest' ? 900 : s.activity === 'walk' ? 300 : 600;
+      s.activityLeftS = 30 + rng.exponential(meanS);
+    }
+    // Heart and lungs follow effort with a lag (faster up than down).
+    const target = INTENSITY[s.activity];
+    const tau = target > s.effort ? 25 : 60;
+    s.effort += (target - s.effort) * (1 - Math.exp(-dt / tau));
+
+    // Slow person-level wander (AR(1), ~10 min time constant).
+    const a = Math.exp(-dt / 600);
+    const w = s.wander;
+    const ar = (x: number, sd: number) => a * x + Math.sqrt(1 - a * a) * rng.normal(0, sd);
+    w.hr = ar(w.hr, 3);
+    w.spo2 = ar(w.spo2, 0.4);
+    w.rr = ar(w.rr, 0.8);
+    w.temp = ar(w.temp, 0.06);
+    w.bp = ar(w.bp, 4);
+
+    const hrMax = 208 - 0.7 * p.age;
+    const clean: Record<Vital, number> = {
+      hr: p.restingHr + (asleep ? -8 : 2) + w.hr + s.effort * 0.65 * (hrMax - p.restingHr),
+      spo2: p.spo2 + w.spo2 - (asleep ? 0.5 : 0) - s.effort * 0.8,
+      rr: p.rr + (asleep ? -1.5 : 0) + w.rr + s.effort * 12,
+      temp: p.temp + tempCirc + w.temp + s.effort * 0.35,
+      sbp: p.sbp * (asleep ? 0.9 : 1) + w.bp + s.effort * 28,
+      dbp: p.dbp * (asleep ? 0.88 : 1) + w.bp * 0.5 + s.effort * 6,
+      steps: 0,
+    };
+    const stepRate = STEP_RATE[s.activity] * clamp(rng.normal(1, 0.08), 0.7, 1.3) * (s.effort > 0.2 || s.activity === 'rest' ? 1 : 0.5);
+    s.stepCarry += stepRate * dt;
+    clean.steps = Math.floor(s.stepCarry);
+    s.stepCarry -= clean.steps;
+
+    // Measurement noise.
+    const measured: Record<Vital, number> = {
+      hr: clean.hr + rng.normal(0, 1.5),
+      spo2: clean.spo2 + rng.normal(0, 0.5),
+      rr: clean.rr + rng.normal(0, 0.8),
+      temp: clean.temp + rng.normal(0, 0.03),
+      sbp: clean.sbp + rng.normal(0, 4),
+      dbp: clean.dbp + rng.normal(0, 3),
+      steps: clean.steps,
+    };
+
+    const present = new Set<Vital>(VITALS);
+    for (const e of active) applyEpisode(e, measured, present, ts, dt, s, rng);
+
+    // Sensor dropouts (SpO2 suffers from motion) and sparse BP.
+    for (const v of VITALS) {
+      const d = DROPOUT[v];
+      if (!d) continue;
+      const left = s.dropoutLeftS[v] ?? 0;
+      if (left > 0) {
+        s.dropoutLeftS[v] = left - dt;
+        present.delete(v);
+      } else if (rng.chance((d.p + (v === 'spo2' ? 0.01 * s.effort : 0)) * dt)) {
+        s.dropoutLeftS[v] = rng.exponential(d.meanS);
+        present.delete(v);
+      }
+    }
+    if (ts >= s.nextBpTs) {
+      s.nextBpTs += p.bpIntervalS * 1000;
+      if (s.activity === 'run') {
+        present.delete('sbp');
+        present.delete('dbp');
+      }
+    } else {
+      present.delete('sbp');
+      present.delete('dbp');
+    }
+
+    const values: VitalValues = {};
+    for (const v of VITALS) if (present.has(v)) values[v] = quantise(v, measured[v]);
+    const first = active[0];
+    return {
+      patientId: s.patient.patientId,
+      deviceId: s.patient.deviceId,
+      ts,
+      seq: s.seq++,
+      values,
+      label: first ? { type: first.type, category: first.category } : null,
+    };
+  }
+}
+
+function isAsleep(hour: number, sleep: number, wake: number): boolean {
+  const h = hour < 12 ? hour + 24 : hour;
+  return h >= sleep && h < wake + 24;
+}
+
+/** Episode envelope 0..1: ramps in and out, except deterioration which climbs for the whole episode. */
+function envelope(e: ActiveEpisode, ts: number): number {
+  const len = e.end - e.start;
+  const t = ts - e.start;
+  if (e.type === 'deterioration') return clamp(t / (0.9 * len), 0, 1) * clamp((e.end - ts) / (0.1 * len), 0, 1) ** 0.2;
+  const ramp = Math.min(e.type === 'fever' ? 0.3 * len : 120_000, len / 4);
+  return clamp(Math.min(t / ramp, (e.end - ts) / ramp), 0, 1);
+}
+
+function applyEpisode(
+  e: ActiveEpisode,
+  m: Record<Vital, number>,
+  present: Set<Vital>,
+  ts: number,
+  dt: number,
+  s: PatientState,
+  rng: Random,
+): void {
+  const k = envelope(e, ts) * e.severity;
+  switch (e.type) {
+    case 'tachycardia':
+      m.hr += 55 * k;
+      m.rr += 3 * k;
+      return;
+    case 'bradycardia':
+      m.hr += k * (Math.min(40, 0.75 * m.hr) - m.hr);
+      return;
+    case 'desaturation':
+      m.spo2 -= 10 * k;
+      m.rr += 6 * k;
+      m.hr += 10 * k;
+      return;
+    case 'fever':
+      m.temp += 1.8 * k;
+      m.hr += 18 * k;
+      m.rr += 4 * k;
+      return;
+    case 'hypotension':
+      m.sbp -= 38 * k;
+      m.dbp -= 20 * k;
+      m.hr += 15 * k;
+      return;
+    case 'tachypnoea':
+      m.rr += 14 * k;
+      m.hr += 8 * k;
+      return;
+    case 'irregular_hr':
+      // Irregularly irregular: beat-to-beat rate jumps around a raised mean.
+      m.hr += k * (12 + rng.normal(0, 16));
+      return;
+    case 'deterioration':
+      m.hr += 32 * k;
+      m.rr += 10 * k;
+      m.spo2 -= 6 * k;
+      m.temp += 1.1 * k;
+      m.sbp -= 28 * k;
+      m.dbp -= 12 * k;
+      return;
+    case 'flatline': {
+      const v = e.vitals[0];
+      e.frozen ??= m[v];
+      m[v] = e.frozen;
+      return;
+    }
+    case 'off_wrist':
+      for (const v of ['hr', 'spo2', 'rr'] as const) present.delete(v);
+      m.steps = 0;
+      s.offWristTemp ??= m.temp;
+      s.offWristTemp += (29 - s.offWristTemp) * (1 - Math.exp(-dt / 180));
+      m.temp = s.offWristTemp + rng.normal(0, 0.03);
+      if (ts + dt * 1000 >= e.end) s.offWristTemp = null;
+      return;
+  }
+}
+
+function quantise(v: Vital, x: number): number {
+  const { min, max } = VITAL_SPECS[v];
+  const q = v === 'temp' ? Math.round(x * 100) / 100 : Math.round(x);
+  return clamp(q, min, max);
+}
