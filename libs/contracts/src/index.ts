@@ -5,3 +5,5 @@ export * from './dead-letter';
 export * from './alert-event';
 export * from './window-score';
 export * from './topics';
+export * from './fhir';
+export * from './registry-event';

@@ -1,5 +1,7 @@
+import type { AlertAudit } from './alert-audit';
 import type { AlertEvent } from './alert-event';
 import type { DeadLetter } from './dead-letter';
+import type { RegistryEvent } from './registry-event';
 import type { VitalSample } from './vital-sample';
 import type { WindowScore } from './window-score';
 
@@ -9,6 +11,8 @@ export interface TopicPayloads {
   'vitals.deadletter': DeadLetter;
   'vitals.scores': WindowScore;
   'alerts.events': AlertEvent;
+  'alerts.audit': AlertAudit;
+  'registry.changes': RegistryEvent;
 }
 export type TopicName = keyof TopicPayloads;
 
@@ -17,6 +21,8 @@ export const TOPICS = {
   deadLetter: 'vitals.deadletter',
   scores: 'vitals.scores',
   alerts: 'alerts.events',
+  audit: 'alerts.audit',
+  registryChanges: 'registry.changes',
 } as const satisfies Record<string, TopicName>;
 
 export interface TopicSpec {
@@ -31,6 +37,10 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.deadLetter, partitions: 3, config: { 'retention.ms': String(30 * 24 * 3600_000) } },
   { name: TOPICS.scores, partitions: 12 },
   { name: TOPICS.alerts, partitions: 6, config: { 'retention.ms': String(365 * 24 * 3600_000) } },
+  // Who acknowledged and resolved what, when: kept like the alerts themselves.
+  { name: TOPICS.audit, partitions: 6, config: { 'retention.ms': String(365 * 24 * 3600_000) } },
+  // The registry's record of changes: one partition (total order for a rebuild), kept forever.
+  { name: TOPICS.registryChanges, partitions: 1, config: { 'retention.ms': '-1' } },
 ];
 
 /** MQTT topic a device publishes on. `+` matches one device id in subscriptions. */
