@@ -6,3 +6,5 @@ export * from './nab/nab-sweeper';
 export * from './nab/nab-corpus';
 export * from './nab/nab-detector';
 export * from './nab/windowed-gaussian.detector';
+export * from './linalg';
+export * from './nab/reconstruction.detector';
