@@ -79,6 +79,9 @@ export const SETTINGS = {
 
   alertsPort: setting('VIGIL_ALERTS_PORT', '3000', port, 'HTTP + WebSocket port of the alerts gateway and dashboard'),
   alertsHeartbeatMs: setting('VIGIL_ALERTS_HEARTBEAT_MS', '15000', int(1000, 600000), 'WebSocket ping interval; clients that miss one are dropped'),
+  alertsInstance: setting('VIGIL_ALERTS_INSTANCE', 'gw-1', z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'), 'Name of this alerts gateway; each gateway reads every alert (its own consumer group)'),
+  escalateAfterSeconds: setting('VIGIL_ESCALATE_AFTER_SECONDS', '120', int(5, 86400), 'An open alert nobody acknowledged is escalated to on-call after this long'),
+  jwtSecret: setting('VIGIL_JWT_SECRET', '', optionalText, 'HS256 secret for clinicians\' JWTs (required by the alerts app; `vigil up` makes one per run)'),
   shutdownTimeoutMs: setting('VIGIL_SHUTDOWN_TIMEOUT_MS', '10000', int(100, 120000), 'Longest a graceful shutdown may take before the process exits'),
 
   simulateLimitFactor: setting('VIGIL_SIMULATE_SPEED', '1', num(0.01, 10000), 'Simulator time factor: 60 plays one minute of vitals per second'),

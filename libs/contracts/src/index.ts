@@ -7,3 +7,5 @@ export * from './window-score';
 export * from './topics';
 export * from './fhir';
 export * from './registry-event';
+export * from './alert-audit';
+export * from './client-events';

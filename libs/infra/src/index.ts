@@ -7,3 +7,4 @@ export * from './health/health.controller';
 export * from './health/metrics.controller';
 export * from './redis/redis.provider';
 export * from './kafka/kafka.connection';
+export * from './nest/repo-root';

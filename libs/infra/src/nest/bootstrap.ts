@@ -1,6 +1,6 @@
 import { ConsoleLogger, type INestApplication, Logger, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig, type Settings } from '@vigil/config';
+import { ConfigError, loadConfig, SETTINGS, type SettingKey, type Settings } from '@vigil/config';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -18,6 +18,8 @@ export interface AppOptions {
   readonly name: string;
   readonly module: (settings: Settings) => Type | import('@nestjs/common').DynamicModule;
   readonly port: (settings: Settings) => number;
+  /** Settings that are optional in general but this app cannot run without. */
+  readonly requires?: readonly SettingKey[];
 }
 
 /**
@@ -28,6 +30,10 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
   let settings: Settings;
   try {
     settings = loadConfig(env);
+    const missing = (options.requires ?? []).filter((k) => settings[k] === undefined);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((k) => ({ env: SETTINGS[k].env, value: '', problem: `is required by ${options.name}` })));
+    }
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${options.name}: ${error.message}\n`);

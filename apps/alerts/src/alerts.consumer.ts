@@ -1,0 +1,75 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { type Consumer, type EachBatchPayload } from 'kafkajs';
+import { type Settings } from '@vigil/config';
+import { type AlertAudit, type AlertEvent, type TopicName, TOPICS, type WindowScore } from '@vigil/contracts';
+import { CONFIG, type HealthIndicator, KafkaConnection } from '@vigil/infra';
+import { gatewayGroup } from './alerts.constants';
+import { AlertService } from './alert.service';
+import { ClinicianGateway } from './clinician.gateway';
+
+/**
+ * Kafka edge of the gateway: alert events, audit records (actions taken on any gateway) and window
+ * scores (live vitals). Offsets are committed after the batch is applied and pushed.
+ */
+@Injectable()
+export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, OnApplicationShutdown {
+  readonly name = 'kafka-consumer';
+  private readonly logger = new Logger(AlertsConsumer.name);
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly alerts: AlertService,
+    private readonly gateway: ClinicianGateway,
+    @Inject(CONFIG) config: Settings,
+  ) {
+    this.consumer = kafka.kafka.consumer({ groupId: kafka.group(gatewayGroup(config.alertsInstance)) });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.connect();
+    const topics = [TOPICS.alerts, TOPICS.audit, TOPICS.scores].map((t) => this.kafka.topic(t));
+    await this.consumer.subscribe({ topics, fromBeginning: false });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+    this.running = true;
+  }
+
+  private async onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    const topic = this.logical(batch.topic);
+    const audits: AlertAudit[] = [];
+    for (const m of batch.messages) {
+      if (!m.value) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(m.value.toString());
+      } catch {
+        this.logger.warn(`skipped a non-JSON record at ${batch.topic}[${batch.partition}]@${m.offset}`);
+        continue;
+      }
+      if (topic === TOPICS.alerts) {
+        const audit = await this.alerts.onDetectorEvent(value as AlertEvent);
+        if (audit) audits.push(audit);
+      } else if (topic === TOPICS.audit) await this.alerts.onAudit(value as AlertAudit);
+      else this.gateway.broadcastVitals(value as WindowScore);
+    }
+    await this.kafka.send(TOPICS.audit, audits.map((a) => ({ key: a.patientId, value: a })));
+    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+    await payload.heartbeat();
+  }
+
+  private logical(physical: string): TopicName {
+    for (const t of [TOPICS.alerts, TOPICS.audit, TOPICS.scores]) if (this.kafka.topic(t) === physical) return t;
+    throw new Error(`unexpected topic ${physical}`);
+  }
+
+  check(): boolean {
+    return this.running;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+}

@@ -1,0 +1,37 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type Settings } from '@vigil/config';
+import { HEALTH_INDICATORS, HealthController, KafkaConnection, MetricsController, RedisConnection, VigilConfigModule } from '@vigil/infra';
+import { AlertService } from './alert.service';
+import { AlertStore } from './alert.store';
+import { AlertsConsumer } from './alerts.consumer';
+import { AlertsController } from './alerts.controller';
+import { AlertsRuntime } from './alerts.runtime';
+import { CareTeamsProjection } from './care-teams.projection';
+import { ClinicianGateway } from './clinician.gateway';
+import { DashboardController } from './dashboard.controller';
+
+@Module({})
+export class AlertsModule {
+  static forRoot(settings?: Settings): DynamicModule {
+    return {
+      module: AlertsModule,
+      imports: [VigilConfigModule.forRoot(settings)],
+      controllers: [HealthController, MetricsController, AlertsController, DashboardController],
+      providers: [
+        KafkaConnection,
+        RedisConnection,
+        AlertStore,
+        CareTeamsProjection,
+        ClinicianGateway,
+        AlertService,
+        AlertsConsumer,
+        AlertsRuntime,
+        {
+          provide: HEALTH_INDICATORS,
+          useFactory: (k: KafkaConnection, r: RedisConnection, c: AlertsConsumer) => [k, r, c],
+          inject: [KafkaConnection, RedisConnection, AlertsConsumer],
+        },
+      ],
+    };
+  }
+}

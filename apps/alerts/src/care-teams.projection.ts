@@ -1,0 +1,60 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { type Consumer } from 'kafkajs';
+import { type Settings } from '@vigil/config';
+import { type RegistryEvent, TOPICS } from '@vigil/contracts';
+import { CONFIG, KafkaConnection } from '@vigil/infra';
+import { careTeamGroup } from './alerts.constants';
+
+/**
+ * Which care teams each patient belongs to, projected from the registry's change log on Kafka
+ * (read from the start at boot, then followed), so clinicians see only their teams' patients.
+ */
+@Injectable()
+export class CareTeamsProjection implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(CareTeamsProjection.name);
+  private readonly teams = new Map<string, readonly string[]>();
+  private readonly consumer: Consumer;
+  private readonly groupId: string;
+
+  constructor(
+    private readonly kafka: KafkaConnection,
+    @Inject(CONFIG) config: Settings,
+  ) {
+    this.groupId = kafka.group(careTeamGroup(config.alertsInstance));
+    this.consumer = kafka.kafka.consumer({ groupId: this.groupId });
+  }
+
+  teamsOf(patientId: string): readonly string[] {
+    return this.teams.get(patientId) ?? [];
+  }
+
+  apply(event: RegistryEvent): void {
+    if (event.type === 'patient.care-teams') this.teams.set(event.patientId, event.careTeams);
+  }
+
+  async onModuleInit(): Promise<void> {
+    // Start from the beginning of the log on every boot: the projection lives in memory only.
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    await admin
+      .resetOffsets({ groupId: this.groupId, topic: this.kafka.topic(TOPICS.registryChanges), earliest: true })
+      .catch(() => undefined) // a new group has nothing to reset
+      .finally(() => admin.disconnect());
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.registryChanges), fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: ({ message }) => {
+        try {
+          if (message.value) this.apply(JSON.parse(message.value.toString()) as RegistryEvent);
+        } catch {
+          this.logger.warn(`skipped an unreadable registry record at offset ${message.offset}`);
+        }
+        return Promise.resolve();
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}

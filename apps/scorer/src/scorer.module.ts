@@ -1,0 +1,24 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { type Settings } from '@vigil/config';
+import { HEALTH_INDICATORS, HealthController, KafkaConnection, MetricsController, VigilConfigModule } from '@vigil/infra';
+import { ModelProvider } from './model.provider';
+import { SamplesConsumer } from './samples.consumer';
+import { ScoringService } from './scoring.service';
+
+@Module({})
+export class ScorerModule {
+  static forRoot(settings?: Settings): DynamicModule {
+    return {
+      module: ScorerModule,
+      imports: [VigilConfigModule.forRoot(settings)],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        KafkaConnection,
+        ModelProvider,
+        ScoringService,
+        SamplesConsumer,
+        { provide: HEALTH_INDICATORS, useFactory: (k: KafkaConnection, c: SamplesConsumer) => [k, c], inject: [KafkaConnection, SamplesConsumer] },
+      ],
+    };
+  }
+}

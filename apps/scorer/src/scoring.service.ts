@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Counter, Histogram } from 'prom-client';
+import { type Settings } from '@vigil/config';
+import { type VitalSample } from '@vigil/contracts';
+import { DetectionPipeline, type DetectionOutput } from '@vigil/detection';
+import { CONFIG } from '@vigil/infra';
+import { ModelProvider } from './model.provider';
+
+const windowsScored = new Counter({ name: 'vigil_scorer_windows_total', help: 'Windows scored' });
+const alertEvents = new Counter({ name: 'vigil_scorer_alert_events_total', help: 'Alert events emitted', labelNames: ['source', 'state'] });
+const lag = new Histogram({
+  name: 'vigil_scorer_ingest_to_score_seconds',
+  help: 'From ingest accepting a sample to the scorer finishing its batch',
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+});
+
+/** Wires the pure detection pipeline to the app: settings in, metrics out. */
+@Injectable()
+export class ScoringService {
+  private pipeline: DetectionPipeline | null = null;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Settings,
+    private readonly model: ModelProvider,
+  ) {}
+
+  async score(samples: readonly VitalSample[]): Promise<DetectionOutput> {
+    const out = await this.getPipeline().process(samples);
+    windowsScored.inc(out.scores.length);
+    for (const a of out.alerts) alertEvents.inc({ source: a.source, state: a.state });
+    const now = Date.now();
+    for (const s of samples) lag.observe((now - s.receivedAt) / 1000);
+    return out;
+  }
+
+  private getPipeline(): DetectionPipeline {
+    this.pipeline ??= new DetectionPipeline(
+      {
+        windowLength: this.config.windowSeconds,
+        strideSlots: this.config.strideSeconds,
+        cadenceMs: 1000,
+        news2Slots: Math.min(30, this.config.windowSeconds),
+        policy: {
+          confirm: this.config.alertConfirmWindows,
+          of: this.config.alertConfirmOf,
+          clear: this.config.alertClearWindows,
+          cooldownMs: this.config.alertCooldownSeconds * 1000,
+        },
+        model: this.model.options,
+      },
+      this.model.scorer,
+    );
+    return this.pipeline;
+  }
+}

@@ -1,0 +1,53 @@
+import type { AlertEvent } from '@vigil/contracts';
+import { applyToAlert, canSee } from './alert-lifecycle';
+
+const raised: AlertEvent = {
+  v: 1, alertId: 'p1.news2.1000', patientId: 'p1', source: 'news2', state: 'raised', severity: 'medium',
+  reason: 'SpO2 88 % (NEWS2 3)', vitals: ['spo2'], score: 3, startedAt: 1000, at: 16_000,
+};
+
+describe(applyToAlert.name, () => {
+  it('opens an alert on a raise, and ignores a replayed raise', () => {
+    const first = applyToAlert(null, { kind: 'event', event: raised });
+    expect(first.action).toBe('raised');
+    expect(first.view).toMatchObject({ status: 'open', severity: 'medium', acknowledgedBy: null });
+    expect(applyToAlert(first.view, { kind: 'event', event: raised }).action).toBeNull();
+  });
+
+  it('records who acknowledged, once', () => {
+    const open = applyToAlert(null, { kind: 'event', event: raised }).view;
+    const acked = applyToAlert(open, { kind: 'ack', by: 'nurse-1', at: 20_000 });
+    expect(acked).toMatchObject({ action: 'acknowledged', view: { status: 'acknowledged', acknowledgedBy: 'nurse-1' } });
+    expect(applyToAlert(acked.view, { kind: 'ack', by: 'nurse-2', at: 21_000 }).action).toBeNull();
+  });
+
+  it('re-opens an acknowledged alert when the detector escalates severity', () => {
+    const open = applyToAlert(null, { kind: 'event', event: raised }).view;
+    const acked = applyToAlert(open, { kind: 'ack', by: 'nurse-1', at: 20_000 }).view;
+    const worse = applyToAlert(acked, { kind: 'event', event: { ...raised, state: 'escalated', severity: 'high', at: 30_000 } });
+    expect(worse).toMatchObject({ action: 'escalated', view: { status: 'open', severity: 'high', acknowledgedBy: null } });
+  });
+
+  it('escalates only alerts still open (not acknowledged ones)', () => {
+    const open = applyToAlert(null, { kind: 'event', event: raised }).view;
+    expect(applyToAlert(open, { kind: 'escalate', at: 200_000 }).view.status).toBe('escalated');
+    const acked = applyToAlert(open, { kind: 'ack', by: 'n', at: 1 }).view;
+    expect(applyToAlert(acked, { kind: 'escalate', at: 200_000 }).action).toBeNull();
+  });
+
+  it('auto-resolves on the detector’s resolve, after which nothing changes it', () => {
+    const open = applyToAlert(null, { kind: 'event', event: raised }).view;
+    const resolved = applyToAlert(open, { kind: 'event', event: { ...raised, state: 'resolved', at: 90_000 } });
+    expect(resolved).toMatchObject({ action: 'auto-resolved', view: { status: 'resolved' } });
+    expect(applyToAlert(resolved.view, { kind: 'ack', by: 'n', at: 1 }).action).toBeNull();
+  });
+});
+
+describe(canSee.name, () => {
+  it('lets clinicians see their teams’ patients only; on-call and admin see all', () => {
+    expect(canSee({ role: 'clinician', teams: ['team-a'] }, ['team-a', 'team-b'])).toBe(true);
+    expect(canSee({ role: 'clinician', teams: ['team-a'] }, ['team-b'])).toBe(false);
+    expect(canSee({ role: 'clinician', teams: ['team-a'] }, [])).toBe(false);
+    expect(canSee({ role: 'oncall', teams: [] }, [])).toBe(true);
+  });
+});

@@ -1,0 +1,74 @@
+import type { AlertAction, AlertEvent, AlertView } from '@vigil/contracts';
+
+export type LifecycleInput =
+  | { readonly kind: 'event'; readonly event: AlertEvent }
+  | { readonly kind: 'ack'; readonly by: string; readonly at: number }
+  | { readonly kind: 'resolve'; readonly by: string; readonly at: number }
+  | { readonly kind: 'escalate'; readonly at: number };
+
+export interface LifecycleResult {
+  readonly view: AlertView;
+  /** Audit action to record; null when nothing changed (a replayed event, a second ack). */
+  readonly action: AlertAction | null;
+}
+
+/**
+ * The alert lifecycle: open → acknowledged → resolved, with escalation when nobody acknowledges in
+ * time and severity rises from the detector. Pure: the alerts app stores views in Redis and calls
+ * this to decide what a clinician sees next. Returns action null for anything that is a no-op, so
+ * replays and double clicks reach nobody twice.
+ */
+export function applyToAlert(current: AlertView | null, input: LifecycleInput): LifecycleResult {
+  if (input.kind === 'event') return fromDetector(current, input.event);
+  if (!current || current.status === 'resolved') return { view: current as AlertView, action: null };
+  switch (input.kind) {
+    case 'ack':
+      if (current.status === 'acknowledged') return { view: current, action: null };
+      return { view: { ...current, status: 'acknowledged', acknowledgedBy: input.by, updatedAt: input.at }, action: 'acknowledged' };
+    case 'resolve':
+      return { view: { ...current, status: 'resolved', acknowledgedBy: current.acknowledgedBy ?? input.by, updatedAt: input.at }, action: 'resolved' };
+    case 'escalate':
+      if (current.status !== 'open') return { view: current, action: null };
+      return { view: { ...current, status: 'escalated', updatedAt: input.at }, action: 'escalated' };
+  }
+}
+
+function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult {
+  if (e.state === 'raised') {
+    if (current) return { view: current, action: null }; // replay of a raise we already have
+    return {
+      view: {
+        alertId: e.alertId,
+        patientId: e.patientId,
+        source: e.source,
+        status: 'open',
+        severity: e.severity,
+        reason: e.reason,
+        vitals: e.vitals,
+        score: e.score,
+        startedAt: e.startedAt,
+        updatedAt: e.at,
+        acknowledgedBy: null,
+      },
+      action: 'raised',
+    };
+  }
+  if (!current || current.status === 'resolved') {
+    return { view: current as AlertView, action: null };
+  }
+  if (e.state === 'escalated') {
+    if (e.severity === current.severity) return { view: current, action: null };
+    // A worse episode needs eyes again, even if someone acknowledged the milder one.
+    return {
+      view: { ...current, severity: e.severity, reason: e.reason, vitals: e.vitals, score: e.score, status: 'open', acknowledgedBy: null, updatedAt: e.at },
+      action: 'escalated',
+    };
+  }
+  return { view: { ...current, status: 'resolved', updatedAt: e.at }, action: 'auto-resolved' };
+}
+
+/** Can this user see this patient's alerts? On-call and admin see all; clinicians their teams'. */
+export function canSee(user: { role: string; teams: readonly string[] }, patientTeams: readonly string[]): boolean {
+  if (user.role === 'oncall' || user.role === 'admin') return true;
+  return patientTeams.some((t) => user.teams.includes(t));
+}

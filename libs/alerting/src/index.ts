@@ -1,0 +1,2 @@
+export * from './alert-lifecycle';
+export * from './auth';

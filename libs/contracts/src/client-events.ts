@@ -1,0 +1,37 @@
+import type { AlertSource, Severity } from './alert-event';
+import type { Vital } from './vitals';
+import type { WindowScore } from './window-score';
+
+/** An alert as clinicians see it: the latest state of its lifecycle. */
+export type AlertStatus = 'open' | 'acknowledged' | 'escalated' | 'resolved';
+
+export interface AlertView {
+  readonly alertId: string;
+  readonly patientId: string;
+  readonly source: AlertSource;
+  readonly status: AlertStatus;
+  readonly severity: Severity;
+  readonly reason: string;
+  readonly vitals: readonly Vital[];
+  readonly score: number;
+  readonly startedAt: number;
+  readonly updatedAt: number;
+  readonly acknowledgedBy: string | null;
+}
+
+/** Server → client WebSocket messages: `{"type": K, "data": ServerEvents[K]}`. */
+export interface ServerEvents {
+  hello: { user: string; role: string; openAlerts: AlertView[] };
+  alert: AlertView;
+  vitals: WindowScore;
+  error: { message: string };
+}
+
+/** Client → server WebSocket messages. */
+export interface ClientEvents {
+  ack: { alertId: string };
+  resolve: { alertId: string };
+}
+
+export type ServerMessage = { [K in keyof ServerEvents]: { type: K; data: ServerEvents[K] } }[keyof ServerEvents];
+export type ClientMessage = { [K in keyof ClientEvents]: { type: K; data: ClientEvents[K] } }[keyof ClientEvents];
