@@ -8,3 +8,7 @@ export * from './nab/nab-detector';
 export * from './nab/windowed-gaussian.detector';
 export * from './linalg';
 export * from './nab/reconstruction.detector';
+export * from './baselines/zscore.baseline';
+export * from './replay/evaluation-replay';
+export * from './mimic/wfdb.parser';
+export * from './mimic/mimic-numerics';
