@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.command';
+import { registerEvaluateCommand } from './commands/evaluate.command';
 import { registerSimulateCommand } from './commands/simulate.command';
+import { registerTrainCommand } from './commands/train.command';
 
 /**
  * `vigil <command>`: one entry point for operators and data scientists. Each command lives in
@@ -13,7 +15,9 @@ const program = new Command('vigil')
   .configureHelp({ sortSubcommands: true });
 
 registerConfigCommand(program);
+registerEvaluateCommand(program);
 registerSimulateCommand(program);
+registerTrainCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);

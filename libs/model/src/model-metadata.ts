@@ -1,0 +1,71 @@
+import { type Vital } from '@vigil/contracts';
+
+export const MODEL_FORMAT = 'vigil-lstm-autoencoder';
+export const METADATA_FILE = 'metadata.json';
+export const TFJS_MODEL_FILE = 'model.json';
+export const TFJS_WEIGHTS_FILE = 'weights.bin';
+export const ONNX_MODEL_FILE = 'model.onnx';
+
+export interface Normalisation {
+  /** Per feature, in `features` order: x' = (x - mean) / std. */
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+export interface AutoencoderConfig {
+  /** T: samples per window (1 Hz). */
+  readonly windowSize: number;
+  /** F: the vitals the model sees, in this order; its input has 2F channels (values, then the observed mask). */
+  readonly features: readonly Vital[];
+  /** LSTM width of encoder and decoder. */
+  readonly units: number;
+}
+
+/**
+ * Anomaly-score levels calibrated on held-out normal windows: `p99` means 1 % of normal windows
+ * score above it. The scorer turns scores into alerts (per-patient baseline, hysteresis) on top.
+ */
+export interface Thresholds {
+  readonly p95: number;
+  readonly p99: number;
+  readonly p999: number;
+  /** The level recommended for alerting (one of the above). */
+  readonly alert: number;
+}
+
+export interface TrainingSummary {
+  readonly seed: number;
+  /** sha256 of the recording (samples.jsonl then labels.json). */
+  readonly dataSha256: string;
+  readonly recording: { readonly seed: number; readonly patients: number; readonly durationMs: number; readonly rateHz: number; readonly path?: string };
+  readonly stride: number;
+  readonly windows: { readonly train: number; readonly validation: number; readonly excludedForEpisodes: number };
+  readonly epochs: number;
+  readonly bestEpoch: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly backend: string;
+  readonly seconds: number;
+  readonly history: readonly { readonly epoch: number; readonly loss: number; readonly valLoss: number }[];
+}
+
+export interface ModelMetadata {
+  readonly format: typeof MODEL_FORMAT;
+  readonly formatVersion: 1;
+  readonly name: string;
+  readonly createdAt: string;
+  readonly config: AutoencoderConfig;
+  readonly rateHz: number;
+  readonly normalisation: Normalisation;
+  readonly thresholds: Thresholds;
+  readonly training: TrainingSummary;
+  /** Final losses and the held-out score distribution. */
+  readonly metrics: {
+    readonly trainLoss: number;
+    readonly valLoss: number;
+    readonly valScoreMean: number;
+    readonly valScoreMedian: number;
+  };
+  readonly versions: { readonly vigil: string; readonly tfjs: string; readonly onnxOpset: number; readonly onnxruntime: string };
+  readonly files: { readonly tfjs: string; readonly onnx: string };
+}

@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { type ModelMetadata } from './model-metadata';
+import { readMetadata } from './model-store';
+import { ONNX_INPUT, ONNX_OUTPUT } from './onnx-export';
+import { maskedErrors, prepareWindows, type WindowScores } from './window-prep';
+import { type WindowScorer } from './window-scorer';
+
+export interface OnnxScorerOptions {
+  /** Intra-op threads (default 1: one scorer per core, scale with instances). */
+  readonly threads?: number;
+}
+
+/** The fast engine: the same network exported to ONNX, run by onnxruntime-node on the CPU. */
+export class OnnxScorer implements WindowScorer {
+  readonly engine = 'onnx' as const;
+  readonly description: string;
+
+  constructor(
+    readonly metadata: ModelMetadata,
+    private readonly session: ort.InferenceSession,
+    threads: number,
+  ) {
+    this.description = `onnxruntime-node ${ort.env.versions.node ?? ort.env.versions.common} (cpu, ${threads} thread${threads === 1 ? '' : 's'})`;
+  }
+
+  async reconstruct(input: Float32Array, count: number): Promise<Float32Array> {
+    const { windowSize: T, features } = this.metadata.config;
+    const F = features.length;
+    // A preallocated output: onnxruntime writes into it, so no array crosses from the native side.
+    const output = new Float32Array(count * T * F);
+    await this.session.run(
+      { [ONNX_INPUT]: new ort.Tensor('float32', input, [count, T, 2 * F]) },
+      { [ONNX_OUTPUT]: new ort.Tensor('float32', output, [count, T, F]) },
+    );
+    return output;
+  }
+
+  async score(windows: Float32Array, count: number): Promise<WindowScores> {
+    const { windowSize: T, features } = this.metadata.config;
+    if (count === 0) return { scores: new Float32Array(0), contributions: new Float32Array(0) };
+    const input = prepareWindows(windows, count, T, this.metadata.normalisation);
+    return maskedErrors(input, await this.reconstruct(input, count), count, T, features.length);
+  }
+
+  dispose(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+export async function loadOnnxScorer(dir: string, options: OnnxScorerOptions = {}): Promise<OnnxScorer> {
+  const threads = options.threads ?? 1;
+  const metadata = await readMetadata(dir);
+  const session = await ort.InferenceSession.create(join(dir, metadata.files.onnx), {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+  });
+  return new OnnxScorer(metadata, session, threads);
+}

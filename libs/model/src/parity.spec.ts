@@ -1,0 +1,30 @@
+/**
+ * @jest-environment ./libs/model/src/testing/native-arrays.environment.js
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOnnxScorer } from './onnx-scorer';
+import { loadTfjsScorer } from './tfjs-scorer';
+import { randomWindows, writeSeededModel } from './testing/test-model';
+
+describe('ONNX export parity', () => {
+  let dir: string;
+  beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'vigil-parity-'))));
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('scores fixed windows the same with onnxruntime as with TF.js (≤ 1e-5 relative)', async () => {
+    const meta = await writeSeededModel(dir, 42, { windowSize: 30, units: 16 });
+    const tfjs = await loadTfjsScorer(dir);
+    const onnx = await loadOnnxScorer(dir);
+    const count = 16;
+    const windows = randomWindows(7, count, 30, meta.config.features.length);
+    const a = await tfjs.score(windows, count);
+    const b = await onnx.score(windows, count);
+    for (let i = 0; i < count; i++) expect(Math.abs(b.scores[i] - a.scores[i])).toBeLessThanOrEqual(1e-5 * a.scores[i]);
+    for (let i = 0; i < a.contributions.length; i++)
+      expect(Math.abs(b.contributions[i] - a.contributions[i])).toBeLessThanOrEqual(1e-5 * a.scores[Math.floor(i / 7)]);
+    await tfjs.dispose();
+    await onnx.dispose();
+  });
+});

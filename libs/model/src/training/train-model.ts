@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { VITALS, type Vital } from '@vigil/contracts';
+import { LABELS_FILE, Random, readLabels, readSamplesByPatient, SAMPLES_FILE } from '@vigil/simulator';
+import * as ort from 'onnxruntime-node';
+import { MODEL_FORMAT, ONNX_MODEL_FILE, TFJS_MODEL_FILE, type ModelMetadata } from '../model-metadata';
+import { saveModelFolder } from '../model-store';
+import { ONNX_OPSET } from '../onnx-export';
+import { initTfBackend, tf, type TfBackend } from '../tf-backend';
+import { trainingCurveSvg } from './training-curve';
+import { buildTrainingWindows, subsample } from './training-windows';
+import { quantile, trainAutoencoder, type EpochResult } from './trainer';
+
+export const TRAINING_CURVE_FILE = 'training-curve.svg';
+
+export interface TrainModelOptions {
+  readonly recordingDir: string;
+  /** The model folder to write, e.g. models/default. */
+  readonly outDir: string;
+  readonly name: string;
+  readonly seed: number;
+  readonly windowSize?: number;
+  readonly units?: number;
+  readonly features?: readonly Vital[];
+  readonly stride?: number;
+  readonly validationFraction?: number;
+  readonly maxWindows?: number;
+  readonly epochs?: number;
+  readonly patience?: number;
+  readonly batchSize?: number;
+  readonly learningRate?: number;
+  readonly backend?: TfBackend;
+  /** Written into metadata.versions.vigil and the ONNX producer. */
+  readonly version: string;
+  readonly onStage?: (stage: string) => void;
+  readonly onBatch?: (epoch: number, batch: number, batches: number, loss: number) => void;
+  readonly onEpoch?: (epoch: EpochResult) => void;
+}
+
+/** Recording → normal windows → trained autoencoder → model folder (TF.js, ONNX, metadata, curve). */
+export async function trainModel(options: TrainModelOptions): Promise<ModelMetadata> {
+  const t0 = Date.now();
+  const config = { windowSize: options.windowSize ?? 60, units: options.units ?? 32, features: [...(options.features ?? VITALS)] };
+  const stride = options.stride ?? 30;
+  const backend = await initTfBackend(options.backend);
+
+  options.onStage?.('reading recording');
+  const [labels, samples, dataSha256] = await Promise.all([
+    readLabels(options.recordingDir),
+    readSamplesByPatient(options.recordingDir),
+    hashRecording(options.recordingDir),
+  ]);
+  options.onStage?.('building windows');
+  const windows = buildTrainingWindows(labels, samples, {
+    features: config.features,
+    windowSize: config.windowSize,
+    stride,
+    validationFraction: options.validationFraction ?? 0.2,
+  });
+  const rowLength = config.windowSize * config.features.length;
+  const rng = new Random(options.seed);
+  const maxWindows = options.maxWindows ?? 4000;
+  const train = subsample(windows.train, windows.trainCount, rowLength, maxWindows, () => rng.next());
+  const validation = subsample(windows.validation, windows.validationCount, rowLength, Math.ceil(maxWindows / 4), () => rng.next());
+
+  options.onStage?.('training');
+  const batchSize = options.batchSize ?? 64;
+  const learningRate = options.learningRate ?? 2e-3;
+  const trained = await trainAutoencoder(
+    { train: train.data, trainCount: train.count, validation: validation.data, validationCount: validation.count, normalisation: windows.normalisation },
+    {
+      config,
+      seed: options.seed,
+      epochs: options.epochs ?? 12,
+      patience: options.patience ?? 3,
+      batchSize,
+      learningRate,
+      onBatch: options.onBatch,
+      onEpoch: options.onEpoch,
+    },
+  );
+
+  const scores = trained.valScores;
+  const thresholds = { p95: quantile(scores, 0.95), p99: quantile(scores, 0.99), p999: quantile(scores, 0.999) };
+  const mean = scores.reduce((a, b) => a + b, 0) / Math.max(scores.length, 1);
+  const metadata: ModelMetadata = {
+    format: MODEL_FORMAT,
+    formatVersion: 1,
+    name: options.name,
+    createdAt: new Date().toISOString(),
+    config,
+    rateHz: labels.meta.rateHz,
+    normalisation: windows.normalisation,
+    thresholds: { ...thresholds, alert: thresholds.p99 },
+    training: {
+      seed: options.seed,
+      dataSha256,
+      recording: { seed: labels.meta.seed, patients: labels.meta.patients, durationMs: labels.meta.durationMs, rateHz: labels.meta.rateHz },
+      stride,
+      windows: { train: train.count, validation: validation.count, excludedForEpisodes: windows.excludedForEpisodes },
+      epochs: trained.history.length,
+      bestEpoch: trained.bestEpoch,
+      batchSize,
+      learningRate,
+      backend,
+      seconds: Math.round((Date.now() - t0) / 100) / 10,
+      history: trained.history.map(({ epoch, loss, valLoss }) => ({ epoch, loss, valLoss })),
+    },
+    metrics: { trainLoss: trained.trainLoss, valLoss: trained.valLoss, valScoreMean: mean, valScoreMedian: quantile(scores, 0.5) },
+    versions: { vigil: options.version, tfjs: tf.version.tfjs, onnxOpset: ONNX_OPSET, onnxruntime: ort.env.versions.common },
+    files: { tfjs: TFJS_MODEL_FILE, onnx: ONNX_MODEL_FILE },
+  };
+  options.onStage?.('writing model');
+  await saveModelFolder(options.outDir, trained.model, metadata);
+  await writeFile(join(options.outDir, TRAINING_CURVE_FILE), trainingCurveSvg(metadata.training.history, trained.bestEpoch, `${options.name}: training curve`));
+  trained.model.dispose();
+  return metadata;
+}
+
+/** sha256 over samples.jsonl then labels.json: identifies the exact data a model learnt from. */
+export async function hashRecording(dir: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const file of [SAMPLES_FILE, LABELS_FILE]) for await (const chunk of createReadStream(join(dir, file))) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

@@ -1,0 +1,75 @@
+import { type Normalisation } from './model-metadata';
+
+/**
+ * Turns raw windows (B×T×F vitals in model feature order, NaN = missing) into the model input
+ * (B×T×2F: normalised values, then a 1/0 observed mask). A gap is filled with the last observed
+ * value (or the next one at the start of a window, or the mean when a feature is absent), but the
+ * mask tells the model, and the score, that it was not measured.
+ */
+export function prepareWindows(raw: Float32Array, count: number, T: number, norm: Normalisation, out?: Float32Array): Float32Array {
+  const F = norm.mean.length;
+  if (raw.length < count * T * F) throw new RangeError(`expected ${count}×${T}×${F} values, got ${raw.length}`);
+  const x = out ?? new Float32Array(count * T * 2 * F);
+  for (let b = 0; b < count; b++) {
+    for (let f = 0; f < F; f++) {
+      const mean = norm.mean[f];
+      const std = norm.std[f];
+      let last = NaN;
+      // First observed value, for back-filling the start of the window.
+      for (let t = 0; t < T; t++) {
+        const v = raw[(b * T + t) * F + f];
+        if (Number.isFinite(v)) {
+          last = (v - mean) / std;
+          break;
+        }
+      }
+      if (Number.isNaN(last)) last = 0;
+      for (let t = 0; t < T; t++) {
+        const v = raw[(b * T + t) * F + f];
+        const o = (b * T + t) * 2 * F;
+        if (Number.isFinite(v)) {
+          last = (v - mean) / std;
+          x[o + F + f] = 1;
+        } else x[o + F + f] = 0;
+        x[o + f] = last;
+      }
+    }
+  }
+  return x;
+}
+
+export interface WindowScores {
+  /** B anomaly scores: masked reconstruction MSE in normalised units. */
+  readonly scores: Float32Array;
+  /** B×F: each feature's share of the score (they sum to the score), so an alert can name the vital. */
+  readonly contributions: Float32Array;
+}
+
+/** Masked reconstruction error: only measured values count, imputed ones never do. */
+export function maskedErrors(input: Float32Array, reconstruction: Float32Array, count: number, T: number, F: number): WindowScores {
+  const scores = new Float32Array(count);
+  const contributions = new Float32Array(count * F);
+  const sums = new Float64Array(F);
+  for (let b = 0; b < count; b++) {
+    sums.fill(0);
+    let observed = 0;
+    for (let t = 0; t < T; t++) {
+      const o = (b * T + t) * 2 * F;
+      const r = (b * T + t) * F;
+      for (let f = 0; f < F; f++) {
+        if (input[o + F + f] === 0) continue;
+        const d = reconstruction[r + f] - input[o + f];
+        sums[f] += d * d;
+        observed++;
+      }
+    }
+    const n = Math.max(observed, 1);
+    let total = 0;
+    for (let f = 0; f < F; f++) {
+      contributions[b * F + f] = sums[f] / n;
+      total += sums[f];
+    }
+    scores[b] = total / n;
+  }
+  return { scores, contributions };
+}
