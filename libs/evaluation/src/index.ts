@@ -12,3 +12,4 @@ export * from './baselines/zscore.baseline';
 export * from './replay/evaluation-replay';
 export * from './mimic/wfdb.parser';
 export * from './mimic/mimic-numerics';
+export * from './plot/svg-chart';

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions, type WindowScorerLike } from '@vigil/detection';
+import { recordSimulation } from '@vigil/simulator';
+import { Output, table } from '../output';
+import { progressBar } from '../progress-bar';
+import { evaluateMimic, type MimicEvaluation } from './evaluate/mimic-evaluation';
+import { FeatureSelectingScorer, modelOptionsFrom } from './evaluate/model-adapter';
+import { evaluateNab, type NabEvaluation } from './evaluate/nab-evaluation';
+import { evaluateRecording, type RecordingEvaluation } from './evaluate/recording-evaluation';
+import { renderMimic, renderNab, renderRecording } from './evaluate/render';
+
+interface EvaluateOptions {
+  recording?: string;
+  simulate?: boolean;
+  seed: number;
+  patients: number;
+  hours: number;
+  model: string;
+  grace: number;
+  nab?: string | boolean;
+  mimic?: string | boolean;
+  out?: string;
+  json?: boolean;
+}
+
+const DATASETS = '../shared/datasets';
+/** A fixed start, so the same seed gives the same test set on any day. */
+const SIMULATION_START = Date.UTC(2026, 0, 5);
+
+const positive = (name: string) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+  return n;
+};
+
+export function registerEvaluateCommand(program: Command): void {
+  program
+    .command('evaluate')
+    .description(
+      'Measure detection: replay a labelled recording through the scorer’s window → score → alert-policy code (LSTM-AE vs NEWS2 and z-score baselines); NAB score; MIMIC-II false alerts',
+    )
+    .option('--recording <dir>', 'a labelled recording (samples.jsonl + labels.json, as `vigil simulate --out` writes)')
+    .option('--simulate', 'simulate a fresh labelled test set (the default when no data option is given)')
+    .option('--seed <n>', 'seed of the simulated test set (keep it apart from the training seed)', positive('--seed'), 4242)
+    .option('--patients <n>', 'patients in the simulated test set', positive('--patients'), 12)
+    .option('--hours <h>', 'hours per patient in the simulated test set', positive('--hours'), 24)
+    .option('--model <dir>', 'model folder', 'models/default')
+    .option('--grace <minutes>', 'an alert up to this long after an episode ends still detects it', positive('--grace'), 5)
+    .option('--nab [dir]', `score on the NAB corpus (default ${DATASETS}/nab)`)
+    .option('--mimic [dir]', `false alerts on MIMIC-II numerics (default ${DATASETS}/mimic2-numerics)`)
+    .option('--out <dir>', 'write pictures (SVG) and the simulated test set here')
+    .option('--json', 'print one JSON object as the last line')
+    .action((options: EvaluateOptions) => evaluate(options));
+}
+
+async function evaluate(options: EvaluateOptions): Promise<void> {
+  const out = new Output(options);
+  const wantsRecording = options.recording !== undefined || options.simulate === true || (options.nab === undefined && options.mimic === undefined);
+  if (options.out) await mkdir(options.out, { recursive: true });
+
+  const { detection, scorer, modelNote, dispose } = await loadDetection(options.model, out);
+  const result: { model: string | null; recording?: RecordingEvaluation; nab?: NabEvaluation; mimic?: MimicEvaluation } = {
+    model: modelNote === null ? resolve(options.model) : null,
+  };
+  const text: string[] = [];
+  try {
+    if (wantsRecording) {
+      let dir = options.recording;
+      let temp: string | null = null;
+      if (!dir) {
+        dir = options.out ? join(options.out, `test-set-seed-${options.seed}`) : (temp = await mkdtemp(join(tmpdir(), 'vigil-evaluate-')));
+        await simulate(dir, options, out);
+      }
+      try {
+        result.recording = await evaluateRecording(dir, detection, scorer, modelNote, options.grace * 60_000, options.out ?? null, (l) => out.info(l), progressBar);
+        text.push(renderRecording(result.recording, table));
+      } finally {
+        if (temp) await rm(temp, { recursive: true, force: true });
+      }
+    }
+    if (options.nab !== undefined) {
+      const dir = typeof options.nab === 'string' ? options.nab : join(DATASETS, 'nab');
+      out.info(`Scoring the NAB corpus in ${dir}…`);
+      result.nab = await evaluateNab(dir, progressBar);
+      text.push(renderNab(result.nab, table));
+    }
+    if (options.mimic !== undefined) {
+      const dir = typeof options.mimic === 'string' ? options.mimic : join(DATASETS, 'mimic2-numerics');
+      out.info(`Replaying MIMIC-II numerics in ${dir}…`);
+      result.mimic = await evaluateMimic(dir, detection, scorer);
+      text.push(renderMimic(result.mimic, table));
+    }
+  } finally {
+    await dispose();
+  }
+  out.result(result, () => text.join('\n\n'));
+}
+
+async function simulate(dir: string, options: EvaluateOptions, out: Output): Promise<void> {
+  const durationMs = Math.round(options.hours * 3600_000);
+  out.info(`Simulating a test set: ${options.patients} patients × ${options.hours} h, seed ${options.seed} → ${dir}`);
+  const bar = progressBar('simulate', 's', Math.ceil(durationMs / 1000));
+  await recordSimulation(
+    { seed: options.seed, patients: options.patients, startMs: SIMULATION_START, rateHz: 1, episodes: 'default' },
+    durationMs,
+    dir,
+    (doneMs) => bar.update(Math.floor(doneMs / 1000), { status: `${options.patients} patients` }),
+  );
+  bar.stop();
+}
+
+/** The scorer's detection settings, with the model when its folder loads; without, NEWS2 and z-score only. */
+async function loadDetection(
+  dir: string,
+  out: Output,
+): Promise<{ detection: DetectionOptions; scorer: WindowScorerLike | null; modelNote: string | null; dispose: () => Promise<void> }> {
+  if (!existsSync(join(dir, 'metadata.json'))) {
+    const note = `no model at ${dir} (run \`vigil train\`, or pass --model)`;
+    out.info(`LSTM-AE not evaluated: ${note}`);
+    return { detection: DEFAULT_DETECTION_OPTIONS, scorer: null, modelNote: note, dispose: () => Promise.resolve() };
+  }
+  // Loaded on demand: onnxruntime's native binding is only needed by the commands that score.
+  const { loadOnnxScorer } = await import('@vigil/model');
+  const engine = await loadOnnxScorer(dir);
+  const meta = engine.metadata;
+  out.info(`Model ${dir}: ${meta.name}, T=${meta.config.windowSize}, features ${meta.config.features.join(',')}, engine ${engine.description}`);
+  const detection: DetectionOptions = {
+    ...DEFAULT_DETECTION_OPTIONS,
+    windowLength: meta.config.windowSize,
+    cadenceMs: 1000 / meta.rateHz,
+    model: modelOptionsFrom(meta),
+  };
+  return { detection, scorer: new FeatureSelectingScorer(engine), modelNote: null, dispose: () => engine.dispose() };
+}

@@ -1,0 +1,214 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type DetectionOptions, type SampleLike, type WindowScorerLike } from '@vigil/detection';
+import {
+  DEFAULT_ZSCORE_OPTIONS,
+  DETECTORS,
+  EvaluationReplay,
+  averagePrecision,
+  evaluateEvents,
+  precisionRecallCurve,
+  quantileThresholds,
+  svgChart,
+  type ChartPanel,
+  type DetectorName,
+  type EventReport,
+  type LabelledEpisode,
+  type MonitoredPatient,
+  type PrPoint,
+  type ScorePoint,
+} from '@vigil/evaluation';
+import { readLabels, readSamples, type RecordingLabels } from '@vigil/simulator';
+import { type ProgressFactory } from './cli-edges';
+
+export interface RecordingEvaluation {
+  readonly recording: string;
+  readonly meta: RecordingLabels['meta'];
+  readonly graceMs: number;
+  readonly samples: number;
+  readonly windows: number;
+  readonly wallSeconds: number;
+  /** Detectors that ran, and the ones that did not and why. */
+  readonly ran: readonly DetectorName[];
+  readonly notRun: Readonly<Partial<Record<DetectorName, string>>>;
+  readonly reports: Readonly<Partial<Record<DetectorName, EventReport>>>;
+  /** Event-level PR curve of each detector's raw window score (no alert policy), and its average precision. */
+  readonly curves: Readonly<Partial<Record<DetectorName, { readonly score: string; readonly ap: number | null; readonly points: readonly PrPoint[] }>>>;
+  readonly pictures: readonly string[];
+}
+
+/** Which raw score each detector alerts on, for its PR curve. */
+const SCORE_OF: Partial<Record<DetectorName, { label: string; key: 'news2' | 'zscore' | 'model' }>> = {
+  news2: { label: 'NEWS2 aggregate', key: 'news2' },
+  zscore: { label: 'max |z| over vitals', key: 'zscore' },
+  'lstm-ae': { label: 'reconstruction error ÷ patient usual', key: 'model' },
+};
+
+const COLORS: Record<DetectorName, string> = { news2: '#ff7f0e', zscore: '#2ca02c', 'lstm-ae': '#1f77b4', vigil: '#9467bd' };
+
+export async function evaluateRecording(
+  dir: string,
+  options: DetectionOptions,
+  scorer: WindowScorerLike | null,
+  modelNote: string | null,
+  graceMs: number,
+  outDir: string | null,
+  info: (line: string) => void,
+  progressBar: ProgressFactory,
+): Promise<RecordingEvaluation> {
+  const labels = await readLabels(dir);
+  const replay = new EvaluationReplay(options, scorer, DEFAULT_ZSCORE_OPTIONS);
+  const total = Math.round((labels.meta.patients * labels.meta.durationMs * labels.meta.rateHz) / 1000);
+  const bar = progressBar('evaluate', 'samples', total);
+  const t0 = performance.now();
+  let batch: SampleLike[] = [];
+  for await (const s of readSamples(dir)) {
+    batch.push(s);
+    if (batch.length >= 4096) {
+      await replay.push(batch);
+      batch = [];
+      bar.update(replay.samples, { status: `${replay.windows} windows` });
+    }
+  }
+  await replay.push(batch);
+  bar.update(replay.samples, { status: `${replay.windows} windows` });
+  bar.stop();
+  const wallSeconds = (performance.now() - t0) / 1000;
+
+  const patients: MonitoredPatient[] = labels.patients.map((p) => ({ patientId: p.patientId, subgroup: p.subgroup, monitoredMs: labels.meta.durationMs }));
+  const episodes: LabelledEpisode[] = labels.episodes.map((e) => ({ patientId: e.patientId, type: e.type, category: e.category, start: e.start, end: e.end }));
+  const ran: DetectorName[] = replay.hasModel ? [...DETECTORS] : DETECTORS.filter((d) => d !== 'lstm-ae' && d !== 'vigil');
+  const notRun: Partial<Record<DetectorName, string>> = {};
+  if (!replay.hasModel) {
+    notRun['lstm-ae'] = modelNote ?? 'no model';
+    notRun.vigil = 'same as news2 without a model';
+  }
+
+  const reports: Partial<Record<DetectorName, EventReport>> = {};
+  for (const d of ran) reports[d] = evaluateEvents(patients, episodes, replay.alerts[d], { graceMs });
+
+  info('Tracing precision–recall curves of the raw scores…');
+  const curves: Partial<Record<DetectorName, { score: string; ap: number | null; points: PrPoint[] }>> = {};
+  for (const d of ran) {
+    const s = SCORE_OF[d];
+    if (!s) continue;
+    const points: ScorePoint[] = [];
+    for (const [patientId, t] of replay.traces) {
+      const scores = t[s.key];
+      for (let i = 0; i < t.at.length; i++) points.push({ patientId, at: t.at[i], score: scores[i] });
+    }
+    const thresholds = quantileThresholds(
+      points.map((p) => p.score),
+      40,
+    ).filter((th) => th > 0);
+    const curve = precisionRecallCurve(points, patients, episodes, thresholds, { graceMs, cooldownMs: options.policy.cooldownMs });
+    curves[d] = { score: s.label, ap: averagePrecision(curve), points: curve };
+  }
+
+  const pictures: string[] = [];
+  if (outDir) {
+    const pr = join(outDir, 'precision-recall.svg');
+    await writeFile(pr, prChart(curves, reports));
+    pictures.push(pr);
+    const episode = pickEpisode(labels, reports, replay, graceMs);
+    if (episode) {
+      const file = join(outDir, `episode-${episode.patientId}-${episode.type}.svg`);
+      await writeFile(file, episodeChart(episode, replay, options));
+      pictures.push(file);
+    }
+  }
+
+  return {
+    recording: dir,
+    meta: labels.meta,
+    graceMs,
+    samples: replay.samples,
+    windows: replay.windows,
+    wallSeconds,
+    ran,
+    notRun,
+    reports,
+    curves,
+    pictures,
+  };
+}
+
+function prChart(
+  curves: Partial<Record<DetectorName, { score: string; ap: number | null; points: PrPoint[] }>>,
+  reports: Partial<Record<DetectorName, EventReport>>,
+): string {
+  const series = Object.entries(curves).map(([d, c]) => ({
+    name: `${d} (AP ${c.ap?.toFixed(2) ?? '-'})`,
+    color: COLORS[d as DetectorName],
+    points: c.points.filter((p) => p.precision !== null && p.recall !== null).map((p) => [p.recall as number, p.precision as number] as const),
+  }));
+  const operating = Object.entries(reports)
+    .filter(([, r]) => r.recall !== null && r.precision !== null)
+    .map(([d, r]) => ({ name: `${d}, alert policy`, kind: 'points' as const, color: COLORS[d as DetectorName], points: [[r.recall as number, r.precision as number] as const] }));
+  return svgChart([
+    {
+      title: 'Event-level precision–recall (threshold sweep of each raw score; dots: with the alert policy)',
+      xLabel: 'recall (clinical episodes detected)',
+      yLabel: 'precision (alerts on a clinical episode)',
+      xDomain: [0, 1],
+      yDomain: [0, 1],
+      series: [...series, ...operating],
+      height: 460,
+    },
+  ]);
+}
+
+/** The first clinical episode the LSTM-AE detected (else NEWS2, else any), for the picture. */
+function pickEpisode(labels: RecordingLabels, reports: Partial<Record<DetectorName, EventReport>>, replay: EvaluationReplay, graceMs: number) {
+  const clinical = labels.episodes.filter((e) => e.category === 'clinical' && replay.traces.has(e.patientId));
+  const hitBy = (d: DetectorName) =>
+    clinical.find((e) => replay.alerts[d].some((a) => a.patientId === e.patientId && a.at >= e.start && a.at <= e.end + graceMs));
+  return (reports['lstm-ae'] ? hitBy('lstm-ae') : undefined) ?? hitBy('news2') ?? clinical[0];
+}
+
+function episodeChart(episode: RecordingLabels['episodes'][number], replay: EvaluationReplay, options: DetectionOptions): string {
+  const trace = replay.traces.get(episode.patientId);
+  if (!trace) return svgChart([]);
+  const margin = Math.max(30 * 60_000, (episode.end - episode.start) / 2);
+  const from = episode.start - margin;
+  const to = episode.end + margin;
+  const idx = trace.at.map((t, i) => [t, i] as const).filter(([t]) => t >= from && t <= to);
+  const minutes = (t: number) => (t - episode.start) / 60_000;
+  const band = [{ from: 0, to: minutes(episode.end), label: `${episode.type} (labelled)` }];
+  const markers = (['news2', 'zscore', 'lstm-ae'] as const).flatMap((d) =>
+    replay.alerts[d].filter((a) => a.patientId === episode.patientId && a.at >= from && a.at <= to).map((a) => ({ x: minutes(a.at), label: d, color: COLORS[d] })),
+  );
+  const vitals = episode.vitals.length ? episode.vitals : (['hr', 'spo2'] as const);
+  const panels: ChartPanel[] = [
+    {
+      title: `Patient ${episode.patientId}: ${episode.type}, vitals the pipeline saw (median of the last ${options.news2Slots} s per window)`,
+      yLabel: 'value',
+      series: vitals.map((v) => ({ name: v, points: idx.map(([t, i]) => [minutes(t), trace.latest[v][i]] as const) })),
+      bands: band,
+      markers,
+      height: 260,
+    },
+    {
+      title: 'Anomaly scores per window',
+      yLabel: 'score',
+      series: [
+        { name: 'recon. error ÷ usual', color: COLORS['lstm-ae'], points: idx.map(([t, i]) => [minutes(t), trace.model[i] ?? NaN] as const) },
+        { name: 'max |z|', color: COLORS.zscore, points: idx.map(([t, i]) => [minutes(t), trace.zscore[i] ?? NaN] as const) },
+        { name: 'NEWS2', color: COLORS.news2, points: idx.map(([t, i]) => [minutes(t), trace.news2[i]] as const) },
+      ],
+      hlines: options.model ? [{ y: options.model.alertRatio, label: `model alert ratio ${options.model.alertRatio.toFixed(1)}` }] : [],
+      bands: band,
+      markers,
+      height: 240,
+    },
+    {
+      title: 'Reconstruction error by vital (the model’s per-feature contributions)',
+      xLabel: 'minutes from episode start',
+      yLabel: 'contribution',
+      series: vitals.map((v) => ({ name: v, points: idx.map(([t, i]) => [minutes(t), trace.contributions[v][i]] as const) })),
+      bands: band,
+      height: 220,
+    },
+  ];
+  return svgChart(panels);
+}
