@@ -25,9 +25,16 @@ export interface RisingEdgeOptions {
  * Unscored windows (null/NaN) count as below the threshold.
  */
 export function alertsFromScores(points: readonly ScorePoint[], threshold: number, options: RisingEdgeOptions): EvaluatedAlert[] {
+  return risingEdges(byPatientThenTime(points), threshold, options);
+}
+
+function byPatientThenTime(points: readonly ScorePoint[]): ScorePoint[] {
+  return [...points].sort((a, b) => (a.patientId === b.patientId ? a.at - b.at : a.patientId < b.patientId ? -1 : 1));
+}
+
+function risingEdges(sorted: readonly ScorePoint[], threshold: number, options: RisingEdgeOptions): EvaluatedAlert[] {
   const alerts: EvaluatedAlert[] = [];
   const state = new Map<string, { above: boolean; last: number }>();
-  const sorted = [...points].sort((a, b) => (a.patientId === b.patientId ? a.at - b.at : a.patientId < b.patientId ? -1 : 1));
   for (const p of sorted) {
     const s = state.get(p.patientId) ?? { above: false, last: -Infinity };
     const above = p.score !== null && Number.isFinite(p.score) && p.score >= threshold;
@@ -69,8 +76,9 @@ export function precisionRecallCurve(
   thresholds: readonly number[],
   options: MatchOptions & RisingEdgeOptions,
 ): PrPoint[] {
+  const sorted = byPatientThenTime(points); // once, not once per threshold
   return thresholds.map((threshold) => {
-    const alerts = alertsFromScores(points, threshold, options);
+    const alerts = risingEdges(sorted, threshold, options);
     const r = evaluateEvents(patients, episodes, alerts, options);
     return {
       threshold,
