@@ -137,12 +137,13 @@ function panelSvg(panel: ChartPanel, width: number, top: number): { svg: string;
     out.push(`<rect x="${M.left + w + 10}" y="${ly - 8}" width="10" height="10" fill="${color}"/>`);
     out.push(`<text x="${M.left + w + 24}" y="${ly}" font-size="11">${escapeXml(s.name)}</text>`);
   });
-  for (const mk of panel.markers ?? []) {
-    if (mk.x < x0 || mk.x > x1) continue;
+  (panel.markers ?? []).forEach((mk, k) => {
+    if (mk.x < x0 || mk.x > x1) return;
     const color = mk.color ?? '#000';
     out.push(`<line x1="${X(mk.x).toFixed(1)}" y1="${top + M.top}" x2="${X(mk.x).toFixed(1)}" y2="${top + M.top + h}" stroke="${color}" stroke-width="1.5"/>`);
-    if (mk.label) out.push(`<text x="${(X(mk.x) + 3).toFixed(1)}" y="${top + M.top + h - 4}" font-size="10" fill="${color}">${escapeXml(mk.label)}</text>`);
-  }
+    // Labels stagger upwards so markers close together stay readable.
+    if (mk.label) out.push(`<text x="${(X(mk.x) + 3).toFixed(1)}" y="${top + M.top + h - 4 - (k % 4) * 12}" font-size="10" fill="${color}">${escapeXml(mk.label)}</text>`);
+  });
   return { svg: out.join('\n'), height };
 }
 

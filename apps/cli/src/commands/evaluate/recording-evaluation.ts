@@ -140,7 +140,12 @@ function prChart(
   const series = Object.entries(curves).map(([d, c]) => ({
     name: `${d} (AP ${c.ap?.toFixed(2) ?? '-'})`,
     color: COLORS[d as DetectorName],
-    points: c.points.filter((p) => p.precision !== null && p.recall !== null).map((p) => [p.recall as number, p.precision as number] as const),
+    // Ordered by recall: with rising-edge alerts recall need not grow as the threshold falls
+    // (runs merge), so threshold order would zigzag.
+    points: c.points
+      .filter((p) => p.precision !== null && p.recall !== null)
+      .map((p) => [p.recall as number, p.precision as number] as const)
+      .sort((a, b) => a[0] - b[0] || b[1] - a[1]),
   }));
   const operating = Object.entries(reports)
     .filter(([, r]) => r.recall !== null && r.precision !== null)
