@@ -18,6 +18,8 @@ export interface AppOptions {
   readonly name: string;
   readonly module: (settings: Settings) => Type | import('@nestjs/common').DynamicModule;
   readonly port: (settings: Settings) => number;
+  /** Routes that must be mounted before the server listens (e.g. OpenAPI docs). */
+  readonly beforeListen?: (app: INestApplication) => void;
   /** Settings that are optional in general but this app cannot run without. */
   readonly requires?: readonly SettingKey[];
 }
@@ -46,6 +48,7 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   guardShutdown(settings.shutdownTimeoutMs, options.name);
   const port = options.port(settings);
+  options.beforeListen?.(app);
   await app.listen(port, '127.0.0.1');
   new Logger(options.name).log(`listening on http://127.0.0.1:${port}`);
   return app;

@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { type Settings } from '@vigil/config';
+import { CONFIG, RedisConnection } from '@vigil/infra';
+
+/**
+ * Remembers which sequence numbers each device's samples reached Kafka with, to drop duplicates
+ * (a device or the broker resending after a lost acknowledgement). A sorted set per device holds
+ * the last `VIGIL_INGEST_DEDUPE_WINDOW` seqs and expires when the device goes silent.
+ *
+ * Seqs are remembered only after Kafka acknowledged the samples: remembering first would turn a
+ * crash between the two into a loss (the resent sample would be taken for a duplicate).
+ */
+@Injectable()
+export class DedupeStore {
+  constructor(
+    private readonly redis: RedisConnection,
+    @Inject(CONFIG) private readonly config: Settings,
+  ) {}
+
+  private key(deviceId: string): string {
+    return `${this.config.topicPrefix}vigil:ingest:seen:${deviceId}`;
+  }
+
+  /** For each seq, whether it already reached Kafka. */
+  async seen(deviceId: string, seqs: readonly number[]): Promise<boolean[]> {
+    if (this.config.ingestDedupeWindow === 0 || seqs.length === 0) return seqs.map(() => false);
+    const scores = await this.redis.client.zmscore(this.key(deviceId), ...seqs.map(String));
+    return scores.map((s) => s !== null);
+  }
+
+  async remember(deviceId: string, seqs: readonly number[]): Promise<void> {
+    if (this.config.ingestDedupeWindow === 0 || seqs.length === 0) return;
+    const key = this.key(deviceId);
+    const members = seqs.flatMap((s) => [s, String(s)]);
+    await this.redis.client
+      .multi()
+      .zadd(key, ...members)
+      .zremrangebyrank(key, 0, -(this.config.ingestDedupeWindow + 1))
+      .expire(key, this.config.ingestDedupeTtlSeconds)
+      .exec();
+  }
+}

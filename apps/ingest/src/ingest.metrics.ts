@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { type DeadLetterReason } from '@vigil/contracts';
+import { type PayloadFormat } from '@vigil/ingestion';
+
+/** Get-or-create: several app instances in one process (tests) share prom-client's registry. */
+function metric<T>(name: string, make: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+/** Ingest's Prometheus metrics (GET /metrics). */
+@Injectable()
+export class IngestMetrics {
+  readonly messages = metric(
+    'vigil_ingest_messages_total',
+    () => new Counter({ name: 'vigil_ingest_messages_total', help: 'MQTT messages handled, by payload format', labelNames: ['format'] as const }),
+  );
+  readonly samples = metric('vigil_ingest_samples_total', () => new Counter({ name: 'vigil_ingest_samples_total', help: 'Samples produced to vitals.samples' }));
+  readonly deadLetters = metric(
+    'vigil_ingest_deadletters_total',
+    () => new Counter({ name: 'vigil_ingest_deadletters_total', help: 'Refused payloads or samples produced to vitals.deadletter, by reason', labelNames: ['reason'] as const }),
+  );
+  readonly redelivered = metric('vigil_ingest_redelivered_total', () => new Counter({ name: 'vigil_ingest_redelivered_total', help: 'Messages the broker delivered again (an earlier delivery was not acknowledged)' }));
+  readonly redisRetries = metric('vigil_ingest_redis_retries_total', () => new Counter({ name: 'vigil_ingest_redis_retries_total', help: 'Registry or duplicate lookups retried after a Redis failure (the message stays unacknowledged)' }));
+  readonly inFlight = metric('vigil_ingest_in_flight_messages', () => new Gauge({ name: 'vigil_ingest_in_flight_messages', help: 'Messages received and not yet acknowledged' }));
+  readonly ackLatency = metric(
+    'vigil_ingest_ack_seconds',
+    () =>
+      new Histogram({
+        name: 'vigil_ingest_ack_seconds',
+        help: 'From MQTT receipt to acknowledgement (after the Kafka ack)',
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      }),
+  );
+
+  countFormat(format: PayloadFormat): void {
+    this.messages.inc({ format });
+  }
+
+  countDeadLetter(reason: DeadLetterReason): void {
+    this.deadLetters.inc({ reason });
+  }
+}

@@ -1,0 +1,157 @@
+import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Settings } from '@vigil/config';
+import { type DeadLetter, type DeadLetterReason, deviceIdFromTopic, type VitalSample } from '@vigil/contracts';
+import { CONFIG, type Keyed } from '@vigil/infra';
+import { type AcceptedSample, decodeTelemetry, type PayloadFormat, type Receipt, toDeadLetter, toVitalSample } from '@vigil/ingestion';
+import { DedupeStore } from './dedupe/dedupe.store';
+import { IngestMetrics } from './ingest.metrics';
+import { RecordWriter } from './kafka/record.writer';
+import { type InboundMessage, MqttSubscriber } from './mqtt/mqtt.subscriber';
+import { DeviceDirectory } from './registry/device.directory';
+
+/** An MQTT 5 user property by which a device (or a gateway) states whose data it sends. */
+export const DEVICE_ID_PROPERTY = 'device-id';
+
+/** What one message becomes: records for Kafka, and the seqs to remember once they are there. */
+interface Plan {
+  readonly format: PayloadFormat;
+  readonly deviceId: string | null;
+  readonly samples: Keyed<VitalSample>[];
+  readonly deadLetters: Keyed<DeadLetter>[];
+}
+
+/**
+ * The ingest pipeline for one MQTT message: device identity, registry binding, decoding and
+ * validation (pure, @vigil/ingestion), duplicates, then Kafka. Resolves only once Kafka
+ * acknowledged, which is when the message is acknowledged to the broker. Kafka or Redis trouble is
+ * retried with back-off while messages stay unacknowledged (the broker holds the rest).
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(IngestService.name);
+  private stopping = false;
+  /** The last message's hand-over to the writer: the next one waits for it (arrival order). */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly mqtt: MqttSubscriber,
+    private readonly writer: RecordWriter,
+    private readonly directory: DeviceDirectory,
+    private readonly dedupe: DedupeStore,
+    private readonly metrics: IngestMetrics,
+    @Inject(CONFIG) private readonly config: Settings,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.mqtt.start((message) => this.handle(message));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.mqtt.stop();
+  }
+
+  /**
+   * Handles one message; messages are planned concurrently but written to Kafka in arrival order
+   * (per-device order holds within a connection). Resolves once Kafka acknowledged.
+   */
+  handle(message: InboundMessage): Promise<void> {
+    const receivedAt = Date.now();
+    const started = process.hrtime.bigint();
+    this.metrics.inFlight.inc();
+    if (message.redelivered) this.metrics.redelivered.inc();
+    const planned = this.planWithRetry(message, receivedAt);
+    const enqueued = this.tail.then(() => planned).then((plan) => ({ plan, written: this.writer.write(plan) }));
+    this.tail = enqueued.catch(() => undefined);
+    return enqueued
+      .then(async ({ plan, written }) => {
+        await written;
+        await this.remember(plan);
+        this.count(plan);
+      })
+      .finally(() => {
+        this.metrics.inFlight.dec();
+        this.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      });
+  }
+
+  /** Redis trouble (registry, duplicates) is retried with back-off while the message waits unacknowledged. */
+  private async planWithRetry(message: InboundMessage, receivedAt: number): Promise<Plan> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.plan(message, receivedAt);
+      } catch (error) {
+        if (this.stopping) throw error;
+        this.metrics.redisRetries.inc();
+        const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
+        this.logger.warn(`${message.topic}: ${error instanceof Error ? error.message : String(error)}; retrying in ${wait} ms`);
+        await delay(wait);
+      }
+    }
+  }
+
+  private async plan(message: InboundMessage, receivedAt: number): Promise<Plan> {
+    const deviceId = deviceIdFromTopic(message.topic);
+    const receipt: Receipt = { mqttTopic: message.topic, deviceId, receivedAt };
+    const refuse = (reason: DeadLetterReason, text: string): Plan => ({
+      format: 'unreadable',
+      deviceId,
+      samples: [],
+      deadLetters: [{ key: deviceId ?? 'unknown', value: toDeadLetter(receipt, reason, text, message.payload) }],
+    });
+    if (deviceId === null) return refuse('topic_invalid', `topic ${message.topic.slice(0, 200)} is not vigil/v1/devices/{deviceId}/telemetry`);
+
+    const claimed = message.userProperties[DEVICE_ID_PROPERTY];
+    if (claimed !== undefined && (Array.isArray(claimed) ? claimed.some((c) => c !== deviceId) : claimed !== deviceId)) {
+      return refuse('identity_mismatch', `message says it is from ${String(claimed).slice(0, 64)} but was published as ${deviceId}`);
+    }
+    const binding = await this.directory.binding(deviceId);
+    if (binding.status === 'unknown') return refuse('unknown_device', `device ${deviceId} is not registered`);
+    if (binding.status === 'unbound') return refuse('device_unbound', `device ${deviceId} is not bound to a patient`);
+
+    const decoded = decodeTelemetry(message.payload, deviceId, {
+      now: receivedAt,
+      maxPastMs: this.config.ingestMaxPastMs,
+      maxFutureMs: this.config.ingestMaxFutureMs,
+      maxPayloadBytes: this.config.ingestMaxPayloadBytes,
+      maxBatchSamples: this.config.ingestMaxBatchSamples,
+    });
+    const deadLetters: Keyed<DeadLetter>[] = decoded.refusals.map((r) => ({
+      key: deviceId,
+      value: toDeadLetter(receipt, r.reason, r.message, r.payload ?? message.payload),
+    }));
+    const seen = await this.dedupe.seen(deviceId, decoded.samples.map((s) => s.seq));
+    const fresh: AcceptedSample[] = [];
+    decoded.samples.forEach((sample, i) => {
+      if (!seen[i]) fresh.push(sample);
+      else {
+        const payload = decoded.samples.length === 1 && decoded.refusals.length === 0 ? message.payload : JSON.stringify({ ts: sample.ts, seq: sample.seq, ...sample.values });
+        deadLetters.push({ key: deviceId, value: toDeadLetter(receipt, 'duplicate', `seq ${sample.seq} of ${deviceId} already reached Kafka`, payload) });
+      }
+    });
+    return {
+      format: decoded.format,
+      deviceId,
+      samples: fresh.map((s) => ({ key: binding.patientId, value: toVitalSample(s, deviceId, binding.patientId, receivedAt) })),
+      deadLetters,
+    };
+  }
+
+  /** After the Kafka ack: a failure here only weakens duplicate detection, it loses nothing. */
+  private async remember(plan: Plan): Promise<void> {
+    if (plan.deviceId === null || plan.samples.length === 0) return;
+    await this.dedupe.remember(plan.deviceId, plan.samples.map((s) => s.value.seq)).catch((error: unknown) => {
+      this.logger.warn(`could not remember seqs of ${plan.deviceId}: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+
+  private count(plan: Plan): void {
+    this.metrics.countFormat(plan.format);
+    this.metrics.samples.inc(plan.samples.length);
+    for (const d of plan.deadLetters) {
+      this.metrics.countDeadLetter(d.value.reason);
+      this.logger.debug(`dead letter ${d.value.reason} from ${d.value.deviceId ?? 'unknown'}`);
+    }
+  }
+}

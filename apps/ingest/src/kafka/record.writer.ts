@@ -1,0 +1,134 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
+import { type Settings } from '@vigil/config';
+import { type DeadLetter, TOPICS, type VitalSample } from '@vigil/contracts';
+import { CONFIG, KafkaConnection, type Keyed } from '@vigil/infra';
+
+export interface Outbound {
+  readonly samples: readonly Keyed<VitalSample>[];
+  readonly deadLetters: readonly Keyed<DeadLetter>[];
+}
+
+interface Pending extends Outbound {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * Gathers the records of concurrently handled messages into one Kafka request (samples and dead
+ * letters together, acks = all) and resolves each message's promise when its request is
+ * acknowledged. One request is in flight at a time, so records reach each partition in the order
+ * messages were written. What waits here is bounded by MQTT Receive Maximum per connection (the
+ * broker sends no more unacknowledged messages), so there is no unbounded queue.
+ */
+@Injectable()
+export class RecordWriter implements OnApplicationShutdown {
+  private readonly logger = new Logger(RecordWriter.name);
+  private queue: Pending[] = [];
+  private queuedRecords = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> | null = null;
+  private lastError: string | null = null;
+  private closing = false;
+  /** Kafka requests retried after a failure. */
+  retries = 0;
+
+  constructor(
+    private readonly kafka: KafkaConnection,
+    @Inject(CONFIG) private readonly config: Settings,
+  ) {}
+
+  /** Resolves once Kafka acknowledged every record of `out`. */
+  write(out: Outbound): Promise<void> {
+    if (out.samples.length === 0 && out.deadLetters.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ ...out, resolve, reject });
+      this.queuedRecords += out.samples.length + out.deadLetters.length;
+      if (this.queuedRecords >= this.config.ingestMaxBatchRecords) this.kick(0);
+      else this.kick(this.config.ingestLingerMs);
+    });
+  }
+
+  /** The last Kafka failure, null once a request succeeded again. */
+  get failing(): string | null {
+    return this.lastError;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    while (this.flushing || this.queue.length > 0) {
+      if (this.flushing) await this.flushing;
+      else await this.flush();
+    }
+  }
+
+  private kick(delayMs: number): void {
+    if (this.flushing) return; // the running flush picks the queue up when it ends
+    if (delayMs === 0) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      void this.flush();
+    } else if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        void this.flush();
+      }, delayMs);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing || this.queue.length === 0) return;
+    const batch: Pending[] = [];
+    let records = 0;
+    let bytes = 0;
+    while (
+      this.queue.length > 0 &&
+      (batch.length === 0 || (records + size(this.queue[0]) <= this.config.ingestMaxBatchRecords && bytes + weight(this.queue[0]) <= MAX_REQUEST_BYTES))
+    ) {
+      const next = this.queue.shift() as Pending;
+      records += size(next);
+      bytes += weight(next);
+      batch.push(next);
+    }
+    this.queuedRecords -= records;
+    const run = (async () => {
+      // A failed request is retried, before anything sent later, so per-partition order holds;
+      // meanwhile nothing is acknowledged to the broker (back-pressure) until Kafka is back.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await this.kafka.sendMany([
+            { topic: TOPICS.samples, records: batch.flatMap((p) => p.samples) },
+            { topic: TOPICS.deadLetter, records: batch.flatMap((p) => p.deadLetters) },
+          ]);
+          this.lastError = null;
+          for (const p of batch) p.resolve();
+          return;
+        } catch (error) {
+          this.lastError = error instanceof Error ? error.message : String(error);
+          this.retries++;
+          if (this.closing) {
+            for (const p of batch) p.reject(error);
+            return;
+          }
+          const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
+          this.logger.warn(`Kafka request of ${records} record(s) failed (${this.lastError}); retrying in ${wait} ms`);
+          await delay(wait);
+        }
+      }
+    })();
+    this.flushing = run;
+    await run;
+    this.flushing = null;
+    // What arrived meanwhile has waited long enough: send it now (group commit).
+    if (this.queue.length > 0) this.kick(0);
+  }
+}
+
+const size = (p: Outbound) => p.samples.length + p.deadLetters.length;
+
+/** Kafka refuses record batches over 1 MB (message.max.bytes); requests stay well below. */
+const MAX_REQUEST_BYTES = 512 * 1024;
+/** An estimate of a message's bytes on the wire: a sample is ~200, a dead letter its payload + ~300. */
+const weight = (p: Outbound) => p.samples.length * 200 + p.deadLetters.reduce((n, d) => n + d.value.payload.length + 300, 0);

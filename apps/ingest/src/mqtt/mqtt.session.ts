@@ -1,0 +1,235 @@
+import { EventEmitter } from 'node:events';
+import { connect as tcpConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { generate, type IPublishPacket, type Packet, parser as mqttParser } from 'mqtt-packet';
+import { OrderedAckQueue } from './ordered-ack.queue';
+
+export interface SessionOptions {
+  readonly url: string;
+  readonly clientId: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Subscribed with QoS 1 after every (re)connect. */
+  readonly subscription: string;
+  readonly sessionExpirySeconds: number;
+  /** The broker sends at most this many unacknowledged QoS 1 messages: the bound on work in flight. */
+  readonly receiveMaximum: number;
+  readonly keepaliveSeconds?: number;
+  readonly reconnectMs?: number;
+}
+
+export interface SessionMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  readonly userProperties: Readonly<Record<string, string | string[]>>;
+  readonly redelivered: boolean;
+}
+
+/**
+ * One MQTT 5 subscriber connection that pipelines: every message is handed over as it arrives
+ * (several in flight, up to Receive Maximum), and its PUBACK goes out, in arrival order, only when
+ * `ack` is called, i.e. after Kafka acknowledged. (mqtt.js handles one message at a time per
+ * connection, which would cap ingest at one Kafka round trip per message.) Reconnects with the
+ * same client id; the broker redelivers what was not acknowledged.
+ *
+ * Events: 'message' (message, ack: () => void), 'connected', 'disconnected' (reason).
+ */
+export class MqttSession extends EventEmitter {
+  private socket: Socket | null = null;
+  private readonly acks = new OrderedAckQueue();
+  private generation = 0;
+  private ready = false;
+  private closing = false;
+  private pingTimer: NodeJS.Timeout | null = null;
+  private reconnectTimer: NodeJS.Timeout | null = null;
+  private awaitingPong = false;
+
+  constructor(private readonly options: SessionOptions) {
+    super();
+  }
+
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  /** Connects and subscribes; resolves on the SUBACK, rejects if the broker refuses the connection. */
+  start(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onUp = () => {
+        this.off('refused', onRefused);
+        resolve();
+      };
+      const onRefused = (error: Error) => {
+        this.off('connected', onUp);
+        this.closing = true;
+        reject(error);
+      };
+      this.once('connected', onUp);
+      this.once('refused', onRefused);
+      this.open();
+    });
+  }
+
+  /** Sends DISCONNECT and closes; unacknowledged messages stay with the broker's session. */
+  async stop(): Promise<void> {
+    this.closing = true;
+    this.clearTimers();
+    const socket = this.socket;
+    if (!socket || socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      socket.once('close', () => resolve());
+      if (this.ready) socket.end(generate({ cmd: 'disconnect', reasonCode: 0 }, { protocolVersion: 5 }));
+      else socket.destroy();
+    });
+  }
+
+  /** Drops the connection as a crash would: no DISCONNECT, nothing more acknowledged. */
+  kill(): void {
+    this.closing = true;
+    this.clearTimers();
+    this.ready = false;
+    this.acks.clear();
+    this.socket?.destroy();
+  }
+
+  private open(): void {
+    const url = new URL(this.options.url);
+    const port = Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883));
+    if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') throw new Error(`ingest speaks MQTT over TCP or TLS (mqtt:, mqtts:), not ${url.protocol}`);
+    const socket = url.protocol === 'mqtts:' ? tlsConnect({ host: url.hostname, port, servername: url.hostname }) : tcpConnect({ host: url.hostname, port });
+    socket.setNoDelay(true);
+    const generation = ++this.generation;
+    this.socket = socket;
+    const parser = mqttParser({ protocolVersion: 5 });
+    parser.on('packet', (packet: Packet) => this.onPacket(packet, generation));
+    parser.on('error', (error: Error) => this.fail(`protocol error: ${error.message}`));
+    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    socket.on('error', (error: Error) => this.emit('warning', error));
+    socket.on('close', () => this.onClose(generation));
+    socket.once(url.protocol === 'mqtts:' ? 'secureConnect' : 'connect', () => {
+      this.send({
+        cmd: 'connect',
+        protocolId: 'MQTT',
+        protocolVersion: 5,
+        clientId: this.options.clientId,
+        clean: false,
+        keepalive: this.options.keepaliveSeconds ?? 30,
+        username: this.options.username,
+        password: this.options.password === undefined ? undefined : Buffer.from(this.options.password),
+        properties: { sessionExpiryInterval: this.options.sessionExpirySeconds, receiveMaximum: this.options.receiveMaximum },
+      });
+    });
+  }
+
+  private onPacket(packet: Packet, generation: number): void {
+    if (generation !== this.generation) return;
+    switch (packet.cmd) {
+      case 'connack': {
+        const code = packet.reasonCode ?? packet.returnCode ?? 0;
+        if (code !== 0) {
+          this.emit('refused', new Error(`broker refused ${this.options.clientId}: reason code ${code}`));
+          this.socket?.destroy();
+          return;
+        }
+        this.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: this.options.subscription, qos: 1 }] });
+        return;
+      }
+      case 'suback': {
+        const granted = (packet.granted as number[])[0];
+        if (granted !== 1 && granted !== 0) {
+          this.emit('refused', new Error(`broker refused the subscription ${this.options.subscription}: reason code ${granted}`));
+          this.socket?.destroy();
+          return;
+        }
+        this.ready = true;
+        this.startPing();
+        this.emit('connected');
+        return;
+      }
+      case 'publish':
+        this.onPublish(packet, generation);
+        return;
+      case 'pingresp':
+        this.awaitingPong = false;
+        return;
+      case 'disconnect':
+        this.fail(`broker disconnected (reason code ${packet.reasonCode ?? 0})`);
+        return;
+      // A subscriber that publishes nothing and subscribes once gets none of these that matter.
+      case 'auth':
+      case 'connect':
+      case 'pingreq':
+      case 'puback':
+      case 'pubcomp':
+      case 'pubrec':
+      case 'pubrel':
+      case 'subscribe':
+      case 'unsuback':
+      case 'unsubscribe':
+        return;
+    }
+  }
+
+  private onPublish(packet: IPublishPacket, generation: number): void {
+    const message: SessionMessage = {
+      topic: packet.topic,
+      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      userProperties: packet.properties?.userProperties ?? {},
+      redelivered: packet.dup,
+    };
+    if (packet.qos === 0 || packet.messageId === undefined) {
+      this.emit('message', message, () => undefined);
+      return;
+    }
+    const id = packet.messageId;
+    this.acks.received(id);
+    let done = false;
+    this.emit('message', message, () => {
+      if (done || generation !== this.generation || !this.ready) return; // that connection is gone: the broker redelivers
+      done = true;
+      for (const due of this.acks.settle(id)) this.send({ cmd: 'puback', messageId: due, reasonCode: 0 });
+    });
+  }
+
+  private onClose(generation: number): void {
+    if (generation !== this.generation) return;
+    const wasReady = this.ready;
+    this.ready = false;
+    this.acks.clear();
+    this.clearTimers();
+    if (wasReady) this.emit('disconnected', 'connection closed');
+    if (!this.closing) {
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        if (!this.closing) this.open();
+      }, this.options.reconnectMs ?? 1000);
+    }
+  }
+
+  private fail(reason: string): void {
+    this.emit('warning', new Error(reason));
+    this.socket?.destroy();
+  }
+
+  private startPing(): void {
+    const keepalive = (this.options.keepaliveSeconds ?? 30) * 1000;
+    this.pingTimer = setInterval(() => {
+      if (this.awaitingPong) return this.fail('no PINGRESP within the keep-alive');
+      this.awaitingPong = true;
+      this.send({ cmd: 'pingreq' });
+    }, keepalive / 2);
+    this.pingTimer.unref();
+  }
+
+  private clearTimers(): void {
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.pingTimer = null;
+    this.reconnectTimer = null;
+    this.awaitingPong = false;
+  }
+
+  private send(packet: Packet): void {
+    if (this.socket && !this.socket.destroyed) this.socket.write(generate(packet, { protocolVersion: 5 }));
+  }
+}

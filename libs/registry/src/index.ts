@@ -1,0 +1,3 @@
+export * from './registry.model';
+export * from './mosquitto-auth';
+export * from './registry.store';

@@ -1,0 +1,151 @@
+import { randomBytes } from 'node:crypto';
+import { type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Redis from 'ioredis';
+import { Kafka, logLevel, type Consumer } from 'kafkajs';
+import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
+import { loadConfig, type Settings } from '@vigil/config';
+import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
+import { physicalTopic } from '@vigil/infra';
+import { RegistryStore } from '@vigil/registry';
+import { IngestModule, serveOpenApi } from '@vigil/ingest';
+
+/** Test support for ingest and registry integration specs: real Mosquitto, Kafka and Redis. */
+export const uniqueName = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
+
+/** Settings isolated per test file: topic/Redis prefix, MQTT share group and ingest instance name. */
+export function ingestSettings(id: string, env: Record<string, string> = {}): Settings {
+  return loadConfig({
+    VIGIL_TOPIC_PREFIX: `${id}.`,
+    VIGIL_MQTT_SHARE_GROUP: id,
+    VIGIL_INGEST_INSTANCE: id,
+    VIGIL_INGEST_PORT: '0',
+    VIGIL_JWT_SECRET: `secret-${id}`,
+    VIGIL_LOG_LEVEL: 'error',
+    ...env,
+  });
+}
+
+/** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */
+export async function waitUntil<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export interface RunningIngest {
+  readonly app: INestApplication;
+  readonly url: string;
+}
+
+/** The ingest app in this process, wired as main.ts wires it, on a random port. */
+export async function startIngest(settings: Settings): Promise<RunningIngest> {
+  const app = await NestFactory.create(IngestModule.forRoot(settings), { logger: ['error'] });
+  serveOpenApi(app); // before listen, as main.ts has bootstrapApp do it
+  await app.listen(0, '127.0.0.1');
+  const server = app.getHttpServer() as Server;
+  const { port } = server.address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}` };
+}
+
+/** Collects everything ingest writes to vitals.samples and vitals.deadletter, from the beginning. */
+export class IngestOutput {
+  readonly samples: { key: string; partition: number; value: VitalSample }[] = [];
+  readonly deadLetters: DeadLetter[] = [];
+  private constructor(private readonly consumer: Consumer) {}
+
+  static async start(settings: Settings): Promise<IngestOutput> {
+    const kafka = new Kafka({ clientId: 'vigil-ingest-test', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const consumer = kafka.consumer({ groupId: `${settings.topicPrefix}reader`, maxWaitTimeInMs: 100 });
+    const out = new IngestOutput(consumer);
+    await consumer.connect();
+    const samples = physicalTopic(settings.topicPrefix, TOPICS.samples);
+    await consumer.subscribe({ topics: [samples, physicalTopic(settings.topicPrefix, TOPICS.deadLetter)], fromBeginning: true });
+    let assigned = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => (assigned = true));
+    await consumer.run({
+      eachMessage: ({ topic, partition, message }) => {
+        const value: unknown = JSON.parse(message.value?.toString() ?? 'null');
+        if (topic === samples) out.samples.push({ key: message.key?.toString() ?? '', partition, value: value as VitalSample });
+        else out.deadLetters.push(value as DeadLetter);
+        return Promise.resolve();
+      },
+    });
+    await waitUntil('the reader to join its group', () => assigned);
+    return out;
+  }
+
+  samplesOf(deviceId: string): VitalSample[] {
+    return this.samples.filter((s) => s.value.deviceId === deviceId).map((s) => s.value);
+  }
+
+  deadLettersOf(deviceId: string): DeadLetter[] {
+    return this.deadLetters.filter((d) => d.deviceId === deviceId);
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** A device: MQTT 5, QoS 1; `publish` resolves when the broker acknowledged. */
+export class TestDevice {
+  private constructor(
+    readonly deviceId: string,
+    readonly client: MqttClient,
+  ) {}
+
+  static async connect(settings: Settings, deviceId: string, credentials?: { username: string; password: string }, url = settings.mqttUrl): Promise<TestDevice> {
+    const client = await connectAsync(url, { protocolVersion: 5, clientId: uniqueName(deviceId), reconnectPeriod: 0, ...credentials });
+    return new TestDevice(deviceId, client);
+  }
+
+  async publish(payload: unknown, options: IClientPublishOptions = {}, topic = telemetryTopic(this.deviceId)): Promise<void> {
+    const body = Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload);
+    await this.client.publishAsync(topic, body, { qos: 1, ...options });
+  }
+
+  async close(): Promise<void> {
+    await this.client.endAsync();
+  }
+}
+
+/** A registry store on the test's Redis keys and Kafka topic, for enrolling devices directly. */
+export async function testRegistry(settings: Settings): Promise<{ registry: RegistryStore; close: () => Promise<void> }> {
+  const redis = new Redis(settings.redisUrl);
+  const kafka = new Kafka({ clientId: 'vigil-ingest-test', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  await producer.connect();
+  const topic = physicalTopic(settings.topicPrefix, TOPICS.registryChanges);
+  const registry = new RegistryStore(redis, { append: async (key, event) => void (await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(event) }] })) }, settings.topicPrefix);
+  return {
+    registry,
+    close: async () => {
+      await producer.disconnect();
+      await redis.quit();
+    },
+  };
+}
+
+/** Removes what a test file left: the ingest MQTT sessions, Redis keys under the prefix, the prefixed topics. */
+export async function cleanUp(settings: Settings): Promise<void> {
+  for (let i = 0; i < settings.ingestMqttConnections; i++) {
+    const c = await connectAsync(settings.mqttUrl, { protocolVersion: 5, clientId: `${settings.ingestInstance}-${i}`, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
+    await c.endAsync();
+  }
+  const redis = new Redis(settings.redisUrl);
+  const keys = await redis.keys(`${settings.topicPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
+  const admin = new Kafka({ clientId: 'vigil-ingest-test', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(settings.topicPrefix));
+  if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  await admin.disconnect();
+}
