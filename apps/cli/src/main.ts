@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.command';
+import { registerDevicesCommand } from './commands/devices.command';
 import { registerEvaluateCommand } from './commands/evaluate.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerTrainCommand } from './commands/train.command';
@@ -15,6 +16,7 @@ const program = new Command('vigil')
   .configureHelp({ sortSubcommands: true });
 
 registerConfigCommand(program);
+registerDevicesCommand(program);
 registerEvaluateCommand(program);
 registerSimulateCommand(program);
 registerTrainCommand(program);

@@ -1,3 +1,4 @@
 export * from './registry.model';
 export * from './mosquitto-auth';
 export * from './registry.store';
+export * from './registry.connection';
