@@ -1,5 +1,5 @@
 import { type LabelledEpisode, type MonitoredPatient } from './event-metrics';
-import { alertsFromScores, averagePrecision, precisionRecallCurve, quantileThresholds, type ScorePoint } from './pr-curve';
+import { alertsFromScores, averagePrecision, precisionRecallCurve, quantileThresholds, tailQuantileThresholds, type ScorePoint } from './pr-curve';
 
 const m = 60_000;
 const series = (patientId: string, scores: (number | null)[]): ScorePoint[] =>
@@ -30,6 +30,15 @@ describe(quantileThresholds.name, () => {
   it('picks distinct scores at even quantiles, ignoring missing ones', () => {
     expect(quantileThresholds([4, null, 0, 2, NaN, 1, 3], 3)).toEqual([0, 2, 4]);
     expect(quantileThresholds([null], 3)).toEqual([]);
+  });
+});
+
+describe(tailQuantileThresholds.name, () => {
+  it('spaces quantiles from the median towards the 99.95th percentile', () => {
+    const scores = Array.from({ length: 10_001 }, (_, i) => i); // quantile q is the score 10000·q
+    // i = 0..3 of 4: q = 1 − ½·10^(−i): 0.5, 0.95, 0.995, 0.9995
+    expect(tailQuantileThresholds(scores, 4)).toEqual([5000, 9500, 9950, 9995]);
+    expect(tailQuantileThresholds([null, NaN], 4)).toEqual([]);
   });
 });
 

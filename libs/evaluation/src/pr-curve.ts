@@ -68,6 +68,22 @@ export function quantileThresholds(scores: readonly (number | null)[], n: number
   return [...out].sort((a, b) => a - b);
 }
 
+/**
+ * Thresholds at quantiles 1 − ½·10^(−3i/(n−1)), i = 0…n−1 (from the median up to the 99.95th
+ * percentile, log-spaced towards the tail): anomalies are rare windows, so evenly spaced quantiles
+ * would spend most thresholds where every patient alerts all day.
+ */
+export function tailQuantileThresholds(scores: readonly (number | null)[], n: number): number[] {
+  const finite = scores.filter((s): s is number => s !== null && Number.isFinite(s)).sort((a, b) => a - b);
+  if (finite.length === 0) return [];
+  const out = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    const q = 1 - 0.5 * Math.pow(10, n === 1 ? 0 : (-3 * i) / (n - 1));
+    out.add(finite[Math.min(finite.length - 1, Math.round(q * (finite.length - 1)))]);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
 /** Event precision/recall at each threshold, the same matching rules as `evaluateEvents`. */
 export function precisionRecallCurve(
   points: readonly ScorePoint[],

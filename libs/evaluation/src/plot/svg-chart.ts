@@ -113,6 +113,7 @@ function panelSvg(panel: ChartPanel, width: number, top: number): { svg: string;
     out.push(`<line x1="${M.left}" y1="${Y(l.y).toFixed(1)}" x2="${M.left + w}" y2="${Y(l.y).toFixed(1)}" stroke="#555" stroke-dasharray="5,4"/>`);
     if (l.label) out.push(`<text x="${M.left + w - 4}" y="${(Y(l.y) - 4).toFixed(1)}" font-size="10" text-anchor="end">${escapeXml(l.label)}</text>`);
   }
+  let legend = 0;
   panel.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     if (s.kind === 'points') {
@@ -133,7 +134,8 @@ function panelSvg(panel: ChartPanel, width: number, top: number): { svg: string;
       if (current) segments.push(current);
       for (const d of segments) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
     }
-    const ly = top + M.top + 12 + i * 16;
+    if (!s.name) return; // unnamed series (e.g. markers on another series' line) get no legend entry
+    const ly = top + M.top + 12 + legend++ * 16;
     out.push(`<rect x="${M.left + w + 10}" y="${ly - 8}" width="10" height="10" fill="${color}"/>`);
     out.push(`<text x="${M.left + w + 24}" y="${ly}" font-size="11">${escapeXml(s.name)}</text>`);
   });

@@ -8,7 +8,7 @@ import {
   averagePrecision,
   evaluateEvents,
   precisionRecallCurve,
-  quantileThresholds,
+  tailQuantileThresholds,
   svgChart,
   type ChartPanel,
   type DetectorName,
@@ -97,9 +97,9 @@ export async function evaluateRecording(
       const scores = t[s.key];
       for (let i = 0; i < t.at.length; i++) points.push({ patientId, at: t.at[i], score: scores[i] });
     }
-    const thresholds = quantileThresholds(
+    const thresholds = tailQuantileThresholds(
       points.map((p) => p.score),
-      40,
+      30,
     ).filter((th) => th > 0);
     const curve = precisionRecallCurve(points, patients, episodes, thresholds, { graceMs, cooldownMs: options.policy.cooldownMs });
     curves[d] = { score: s.label, ap: averagePrecision(curve), points: curve };
@@ -140,13 +140,14 @@ function prChart(
   const series = Object.entries(curves).map(([d, c]) => ({
     name: `${d} (AP ${c.ap?.toFixed(2) ?? '-'})`,
     color: COLORS[d as DetectorName],
-    // Ordered by recall: with rising-edge alerts recall need not grow as the threshold falls
-    // (runs merge), so threshold order would zigzag.
-    points: c.points
+    // In threshold order (highest first), the way the operating point moves as the threshold
+    // falls; with rising-edge alerts recall need not grow monotonically (runs merge).
+    points: [...c.points]
+      .sort((a, b) => b.threshold - a.threshold)
       .filter((p) => p.precision !== null && p.recall !== null)
-      .map((p) => [p.recall as number, p.precision as number] as const)
-      .sort((a, b) => a[0] - b[0] || b[1] - a[1]),
+      .map((p) => [p.recall as number, p.precision as number] as const),
   }));
+  const sweepPoints = series.map((s) => ({ ...s, name: '', kind: 'points' as const }));
   const operating = Object.entries(reports)
     .filter(([, r]) => r.recall !== null && r.precision !== null)
     .map(([d, r]) => ({ name: `${d}, alert policy`, kind: 'points' as const, color: COLORS[d as DetectorName], points: [[r.recall as number, r.precision as number] as const] }));
@@ -157,7 +158,7 @@ function prChart(
       yLabel: 'precision (alerts on a clinical episode)',
       xDomain: [0, 1],
       yDomain: [0, 1],
-      series: [...series, ...operating],
+      series: [...series, ...sweepPoints, ...operating],
       height: 460,
     },
   ]);
