@@ -8,7 +8,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
-import { physicalTopic } from '@vigil/infra';
+import { ensureTopics, physicalTopic } from '@vigil/infra';
 import { RegistryStore } from '@vigil/registry';
 import { IngestModule, serveOpenApi } from '@vigil/ingest';
 
@@ -62,6 +62,10 @@ export class IngestOutput {
 
   static async start(settings: Settings): Promise<IngestOutput> {
     const kafka = new Kafka({ clientId: 'vigil-ingest-test', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, settings.topicPrefix); // the reader may start before ingest created them
+    await admin.disconnect();
     const consumer = kafka.consumer({ groupId: `${settings.topicPrefix}reader`, maxWaitTimeInMs: 100 });
     const out = new IngestOutput(consumer);
     await consumer.connect();
