@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions, type WindowScorerLike } from '@vigil/detection';
 import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
@@ -23,6 +23,7 @@ interface EvaluateOptions {
   grace: number;
   nab?: string | boolean;
   mimic?: string | boolean;
+  mimicResample: 'hold' | 'linear';
   out?: string;
   json?: boolean;
 }
@@ -52,6 +53,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--grace <minutes>', 'an alert up to this long after an episode ends still detects it', positive('--grace'), 5)
     .option('--nab [dir]', `score on the NAB corpus (default ${DATASETS}/nab)`)
     .option('--mimic [dir]', `false alerts on MIMIC-II numerics (default ${DATASETS}/mimic2-numerics)`)
+    .addOption(new Option('--mimic-resample <how>', 'MIMIC-II 1/60 Hz numerics to 1 Hz: repeat each minute, or step linearly between minutes').choices(['hold', 'linear']).default('hold'))
     .option('--out <dir>', 'write pictures (SVG) and the simulated test set here')
     .option('--json', 'print one JSON object as the last line')
     .action((options: EvaluateOptions) => evaluate(options));
@@ -91,7 +93,7 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
     if (options.mimic !== undefined) {
       const dir = typeof options.mimic === 'string' ? options.mimic : join(DATASETS, 'mimic2-numerics');
       out.info(`Replaying MIMIC-II numerics in ${dir}…`);
-      result.mimic = await evaluateMimic(dir, detection, scorer);
+      result.mimic = await evaluateMimic(dir, detection, scorer, options.mimicResample);
       text.push(renderMimic(result.mimic, table));
     }
   } finally {

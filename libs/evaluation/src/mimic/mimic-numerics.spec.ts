@@ -34,4 +34,20 @@ describe(numericsToSamples.name, () => {
     expect(out[60].hr).toBeUndefined();
     expect(out[120]).toMatchObject({ ts: 120_000, seq: 120, hr: 90 });
   });
+
+  it('steps linearly between measured minutes on request, holding where the next minute is missing', () => {
+    const rows = [{ hr: 60, rr: 10 }, { hr: 120 }];
+    const out = [...numericsToSamples({ ...header, startMs: 0 }, rows, { patientId: 'm', deviceId: 'd', cadenceMs: 1000, resample: 'linear' })];
+    expect(out[30]).toMatchObject({ hr: 90, rr: 10 });
+    expect(out[59].hr).toBe(119);
+    expect(out[60].hr).toBe(120);
+    expect(out[119].hr).toBe(120);
+  });
+
+  it('gives a cuff pressure once, on its minute’s first tick, without holding it', () => {
+    const out = [...numericsToSamples({ ...header, startMs: 0 }, [{ hr: 80, sbp: 120, dbp: 70 }], { patientId: 'm', deviceId: 'd', cadenceMs: 1000 })];
+    expect(out[0]).toMatchObject({ hr: 80, sbp: 120, dbp: 70 });
+    expect(out[1]).toEqual({ patientId: 'm', deviceId: 'd', ts: 1000, seq: 1, hr: 80 });
+    expect(out.filter((s) => s.sbp !== undefined)).toHaveLength(1);
+  });
 });

@@ -33,6 +33,12 @@ export interface NumericsOptions {
   readonly cadenceMs: number;
   /** When the header has no start time. */
   readonly fallbackStartMs?: number;
+  /**
+   * 'hold' (default): repeat each minute's value. 'linear': between two measured minutes, step
+   * linearly from one to the next (an estimate, so not the default); a minute without a next
+   * value is held.
+   */
+  readonly resample?: 'hold' | 'linear';
 }
 
 /**
@@ -59,9 +65,17 @@ export function numericsVitals(header: WfdbHeader, signals: WfdbSignals): Partia
 }
 
 /**
- * Resampled to the pipeline cadence by sample-and-hold: each minute's numerics are repeated at
- * every cadence tick until the next numerics sample (so at most one sampling interval), never
- * beyond the record's end — a gap stays a gap, nothing is interpolated.
+ * Cuff pressures are spot readings: a wearable (and the simulator) reports one sample per
+ * measurement, so they are not held — holding them would show the model a minute-long plateau of
+ * BP it never saw in training.
+ */
+export const SPOT_VITALS: ReadonlySet<Vital> = new Set<Vital>(['sbp', 'dbp']);
+
+/**
+ * Resampled to the pipeline cadence by sample-and-hold: each minute's continuous numerics (HR,
+ * SpO2, RR) are repeated at every cadence tick until the next numerics sample (so at most one
+ * sampling interval), never beyond the record's end — a gap stays a gap, nothing is interpolated.
+ * Spot readings (NBP) appear once, on the minute's first tick.
  */
 export function* numericsToSamples(header: WfdbHeader, rows: readonly Partial<Record<Vital, number>>[], options: NumericsOptions): Generator<NumericsSample> {
   const start = header.startMs ?? options.fallbackStartMs ?? 0;
@@ -70,8 +84,14 @@ export function* numericsToSamples(header: WfdbHeader, rows: readonly Partial<Re
   let seq = 0;
   for (let t = 0; t < rows.length; t++) {
     const base = start + Math.round(t * periodMs);
+    const continuous = Object.entries(rows[t]).filter(([v]) => !SPOT_VITALS.has(v as Vital)) as [Vital, number][];
     for (let k = 0; k < ticks; k++) {
-      yield { patientId: options.patientId, deviceId: options.deviceId, ts: base + k * options.cadenceMs, seq: seq++, ...rows[t] };
+      const values: Partial<Record<Vital, number>> = k === 0 ? { ...rows[t] } : {};
+      for (const [v, x] of continuous) {
+        const next = rows[t + 1]?.[v];
+        values[v] = options.resample === 'linear' && next !== undefined ? x + ((next - x) * k) / ticks : x;
+      }
+      yield { patientId: options.patientId, deviceId: options.deviceId, ts: base + k * options.cadenceMs, seq: seq++, ...values };
     }
   }
 }

@@ -31,7 +31,12 @@ export interface MimicEvaluation {
 }
 
 /** Replays each patient's numerics records (in time order) through the same detectors. */
-export async function evaluateMimic(dir: string, options: DetectionOptions, scorer: WindowScorerLike | null): Promise<MimicEvaluation> {
+export async function evaluateMimic(
+  dir: string,
+  options: DetectionOptions,
+  scorer: WindowScorerLike | null,
+  resample: 'hold' | 'linear',
+): Promise<MimicEvaluation> {
   const records: MimicRecord[] = [];
   const alerts: Partial<Record<DetectorName, number>> = {};
   let monitoredMs = 0;
@@ -57,7 +62,7 @@ export async function evaluateMimic(dir: string, options: DetectionOptions, scor
       records.push({ patient, record: basename(header.record), minutes: rows.length / (header.frequency * 60), coverage: { hr: share('hr'), spo2: share('spo2'), rr: share('rr'), sbp: share('sbp') } });
       monitoredMs += (rows.length / header.frequency) * 1000;
       let batch: SampleLike[] = [];
-      for (const s of numericsToSamples(header, rows, { patientId: `mimic-${patient}`, deviceId: `mimic-${patient}`, cadenceMs: options.cadenceMs })) {
+      for (const s of numericsToSamples(header, rows, { patientId: `mimic-${patient}`, deviceId: `mimic-${patient}`, cadenceMs: options.cadenceMs, resample })) {
         batch.push(s);
         if (batch.length >= 4096) {
           await replay.push(batch);
@@ -75,7 +80,11 @@ export async function evaluateMimic(dir: string, options: DetectionOptions, scor
     dir,
     records,
     patientDays,
-    resampling: 'sample-and-hold: each 1/60 Hz numerics value repeated at 1 Hz for its own minute; values outside Vigil’s physiological ranges (MIMIC’s 0 = not measured) are missing; no temperature or steps',
+    resampling:
+      (resample === 'hold'
+        ? 'sample-and-hold: each 1/60 Hz HR/SpO2/RESP value repeated at 1 Hz for its own minute'
+        : 'linear: HR/SpO2/RESP stepped linearly at 1 Hz between measured minutes (held where the next minute is missing)') +
+      '; NBP (a spot reading) given once, on its minute’s first second; values outside Vigil’s physiological ranges (MIMIC’s 0 = not measured) are missing; no temperature or steps',
     alerts,
     alertsPerPatientDay,
     ran,
