@@ -5,6 +5,7 @@ import { registerDevicesCommand } from './commands/devices.command';
 import { registerEvaluateCommand } from './commands/evaluate.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerTrainCommand } from './commands/train.command';
+import { registerBenchCommand } from './commands/bench.command';
 
 /**
  * `vigil <command>`: one entry point for operators and data scientists. Each command lives in
@@ -20,6 +21,7 @@ registerDevicesCommand(program);
 registerEvaluateCommand(program);
 registerSimulateCommand(program);
 registerTrainCommand(program);
+registerBenchCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -10,6 +10,11 @@ export interface Normalisation {
   /** Per feature, in `features` order: x' = (x - mean) / std. */
   readonly mean: readonly number[];
   readonly std: readonly number[];
+  /**
+   * Per feature, a trailing-mean span in samples applied before normalising (absent or 1: none).
+   * Per-second step counts are too bursty to reconstruct; a 15 s cadence is not.
+   */
+  readonly smoothing?: readonly number[];
 }
 
 export interface AutoencoderConfig {

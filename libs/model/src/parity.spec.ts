@@ -8,6 +8,8 @@ import { loadOnnxScorer } from './onnx-scorer';
 import { loadTfjsScorer } from './tfjs-scorer';
 import { randomWindows, writeSeededModel } from './testing/test-model';
 
+const DEFAULT_MODEL = join(__dirname, '..', '..', '..', 'models', 'default');
+
 describe('ONNX export parity', () => {
   let dir: string;
   beforeAll(async () => (dir = await mkdtemp(join(tmpdir(), 'vigil-parity-'))));
@@ -24,6 +26,21 @@ describe('ONNX export parity', () => {
     for (let i = 0; i < count; i++) expect(Math.abs(b.scores[i] - a.scores[i])).toBeLessThanOrEqual(1e-5 * a.scores[i]);
     for (let i = 0; i < a.contributions.length; i++)
       expect(Math.abs(b.contributions[i] - a.contributions[i])).toBeLessThanOrEqual(1e-5 * a.scores[Math.floor(i / 7)]);
+    await tfjs.dispose();
+    await onnx.dispose();
+  });
+
+  it('holds for the shipped default model on seeded windows', async () => {
+    const tfjs = await loadTfjsScorer(DEFAULT_MODEL);
+    const onnx = await loadOnnxScorer(DEFAULT_MODEL);
+    const { windowSize: T, features } = tfjs.metadata.config;
+    const count = 32;
+    const windows = randomWindows(9, count, T, features.length);
+    const a = await tfjs.score(windows, count);
+    const b = await onnx.score(windows, count);
+    const worst = Math.max(...Array.from(a.scores, (s, i) => Math.abs(b.scores[i] - s) / s));
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    expect(Math.min(...a.scores)).toBeGreaterThan(0);
     await tfjs.dispose();
     await onnx.dispose();
   });

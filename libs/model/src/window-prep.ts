@@ -6,9 +6,10 @@ import { type Normalisation } from './model-metadata';
  * value (or the next one at the start of a window, or the mean when a feature is absent), but the
  * mask tells the model, and the score, that it was not measured.
  */
-export function prepareWindows(raw: Float32Array, count: number, T: number, norm: Normalisation, out?: Float32Array): Float32Array {
+export function prepareWindows(rawWindows: Float32Array, count: number, T: number, norm: Normalisation, out?: Float32Array): Float32Array {
   const F = norm.mean.length;
-  if (raw.length < count * T * F) throw new RangeError(`expected ${count}×${T}×${F} values, got ${raw.length}`);
+  if (rawWindows.length < count * T * F) throw new RangeError(`expected ${count}×${T}×${F} values, got ${rawWindows.length}`);
+  const raw = norm.smoothing?.some((k) => k > 1) ? smoothWindows(rawWindows, count, T, norm.smoothing) : rawWindows;
   const x = out ?? new Float32Array(count * T * 2 * F);
   for (let b = 0; b < count; b++) {
     for (let f = 0; f < F; f++) {
@@ -36,6 +37,38 @@ export function prepareWindows(raw: Float32Array, count: number, T: number, norm
     }
   }
   return x;
+}
+
+/**
+ * Trailing mean over the last `spans[f]` samples of each window (observed values only; NaN when
+ * none was observed). Works inside each window so training and scoring see the same thing.
+ */
+export function smoothWindows(raw: Float32Array, count: number, T: number, spans: readonly number[]): Float32Array {
+  const F = spans.length;
+  const out = raw.slice(0, count * T * F);
+  for (let b = 0; b < count; b++)
+    for (let f = 0; f < F; f++) {
+      const k = spans[f];
+      if (!(k > 1)) continue;
+      let sum = 0;
+      let n = 0;
+      for (let t = 0; t < T; t++) {
+        const v = raw[(b * T + t) * F + f];
+        if (Number.isFinite(v)) {
+          sum += v;
+          n++;
+        }
+        if (t >= k) {
+          const old = raw[(b * T + t - k) * F + f];
+          if (Number.isFinite(old)) {
+            sum -= old;
+            n--;
+          }
+        }
+        out[(b * T + t) * F + f] = n > 0 ? sum / n : NaN;
+      }
+    }
+  return out;
 }
 
 export interface WindowScores {

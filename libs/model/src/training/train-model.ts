@@ -15,6 +15,8 @@ import { quantile, trainAutoencoder, type EpochResult } from './trainer';
 
 export const TRAINING_CURVE_FILE = 'training-curve.svg';
 
+const DEFAULT_SMOOTHING: Partial<Record<Vital, number>> = { steps: 15 };
+
 export interface TrainModelOptions {
   readonly recordingDir: string;
   /** The model folder to write, e.g. models/default. */
@@ -32,6 +34,8 @@ export interface TrainModelOptions {
   readonly batchSize?: number;
   readonly learningRate?: number;
   readonly backend?: TfBackend;
+  /** Trailing-mean span (samples) per vital before normalising; default: steps over 15 s. */
+  readonly smoothing?: Partial<Record<Vital, number>>;
   /** Written into metadata.versions.vigil and the ONNX producer. */
   readonly version: string;
   readonly onStage?: (stage: string) => void;
@@ -58,6 +62,7 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     windowSize: config.windowSize,
     stride,
     validationFraction: options.validationFraction ?? 0.2,
+    smoothing: config.features.map((v) => options.smoothing?.[v] ?? DEFAULT_SMOOTHING[v] ?? 1),
   });
   const rowLength = config.windowSize * config.features.length;
   const rng = new Random(options.seed);

@@ -1,6 +1,7 @@
 import { type Vital } from '@vigil/contracts';
 import { type EpisodeLabel, type RecordedSample, type RecordingLabels } from '@vigil/simulator';
 import { type Normalisation } from '../model-metadata';
+import { smoothWindows } from '../window-prep';
 
 export interface WindowingOptions {
   readonly features: readonly Vital[];
@@ -10,6 +11,8 @@ export interface WindowingOptions {
   readonly validationFraction: number;
   /** Normal data resumes this long after a labelled episode ends (physiology settles). */
   readonly settleMs?: number;
+  /** Trailing-mean span per feature (see Normalisation.smoothing). */
+  readonly smoothing?: readonly number[];
 }
 
 export interface TrainingWindows {
@@ -84,7 +87,9 @@ export function buildTrainingWindows(
     trainCount: train.length,
     validationCount: validation.length,
     excludedForEpisodes: excluded,
-    normalisation: normalisationOf(trainData, F),
+    normalisation: options.smoothing?.some((k) => k > 1)
+      ? { ...normalisationOf(smoothWindows(trainData, train.length, T, options.smoothing), F), smoothing: [...options.smoothing] }
+      : normalisationOf(trainData, F),
   };
 }
 
