@@ -9,7 +9,7 @@ import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt'
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
 import { ensureTopics, physicalTopic } from '@vigil/infra';
-import { RegistryStore } from '@vigil/registry';
+import { openRegistry, type RegistryStore } from '@vigil/registry';
 import { IngestModule, serveOpenApi } from '@vigil/ingest';
 
 /** Test support for ingest and registry integration specs: real Mosquitto, Kafka and Redis. */
@@ -120,21 +120,10 @@ export class TestDevice {
   }
 }
 
-/** A registry store on the test's Redis keys and Kafka topic, for enrolling devices directly. */
+/** A registry on the test's Redis keys and Kafka topic (openRegistry, as `vigil devices` uses it). */
 export async function testRegistry(settings: Settings): Promise<{ registry: RegistryStore; close: () => Promise<void> }> {
-  const redis = new Redis(settings.redisUrl);
-  const kafka = new Kafka({ clientId: 'vigil-ingest-test', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
-  const topic = physicalTopic(settings.topicPrefix, TOPICS.registryChanges);
-  const registry = new RegistryStore(redis, { append: async (key, event) => void (await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify(event) }] })) }, settings.topicPrefix);
-  return {
-    registry,
-    close: async () => {
-      await producer.disconnect();
-      await redis.quit();
-    },
-  };
+  const open = await openRegistry(settings);
+  return { registry: open.registry, close: () => open.close() };
 }
 
 /** Removes what a test file left: the ingest MQTT sessions, Redis keys under the prefix, the prefixed topics. */
