@@ -6,3 +6,4 @@ export * from './recording';
 export * from './recording.writer';
 export * from './recording.reader';
 export * from './record-simulation';
+export * from './telemetry-payload';

@@ -2,8 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '@vigil/config';
-import { VITALS } from '@vigil/contracts';
-import { recordSimulation, VitalsSimulator, type SimulatedReading } from '@vigil/simulator';
+import { recordSimulation, telemetryPayload, VitalsSimulator, type SimulatedReading } from '@vigil/simulator';
 import { Output } from '../output';
 import { progressBar } from '../progress-bar';
 import { DeviceFleet } from './simulate/device-fleet';
@@ -134,7 +133,7 @@ async function publish(options: SimulateOptions): Promise<void> {
         if (!batch) pending.set(r.deviceId, (batch = []));
         batch.push(r);
         if (batch.length >= options.batch) {
-          await fleet.publish(r.deviceId, payloadOf(batch));
+          await fleet.publish(r.deviceId, telemetryPayload(batch));
           samples += batch.length;
           messages++;
           batch.length = 0;
@@ -151,7 +150,7 @@ async function publish(options: SimulateOptions): Promise<void> {
     }
     for (const [deviceId, batch] of pending)
       if (batch.length > 0) {
-        await fleet.publish(deviceId, payloadOf(batch));
+        await fleet.publish(deviceId, telemetryPayload(batch));
         samples += batch.length;
         messages++;
       }
@@ -183,16 +182,6 @@ async function publish(options: SimulateOptions): Promise<void> {
     (summary.publishErrors > 0 ? `; ${summary.publishErrors} publishes failed, last: ${summary.lastPublishError}` : ''),
   );
   if (summary.publishErrors > 0) process.exitCode = 1;
-}
-
-/** Telemetry v1: one sample, or `{"samples": [...]}`; missing vitals are left out. */
-function payloadOf(batch: readonly SimulatedReading[]): string {
-  const samples = batch.map((r) => {
-    const s: Record<string, number> = { ts: r.ts, seq: r.seq };
-    for (const v of VITALS) if (r.values[v] !== undefined) s[v] = r.values[v];
-    return s;
-  });
-  return JSON.stringify(samples.length === 1 ? samples[0] : { samples });
 }
 
 async function readCredentials(file: string): Promise<Record<string, string>> {
