@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, type AlertEvent, type TopicName, TOPICS, type WindowScore } from '@vigil/contracts';
@@ -12,7 +12,7 @@ import { ClinicianGateway } from './clinician.gateway';
  * scores (live vitals). Offsets are committed after the batch is applied and pushed.
  */
 @Injectable()
-export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, OnApplicationShutdown {
+export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly name = 'kafka-consumer';
   private readonly logger = new Logger(AlertsConsumer.name);
   private readonly consumer: Consumer;
@@ -68,7 +68,8 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     return this.running;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the connections close (onApplicationShutdown): the batch in hand still needs Redis/Kafka.
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect();
   }

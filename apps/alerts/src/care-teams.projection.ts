@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Consumer } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type RegistryEvent, TOPICS } from '@vigil/contracts';
@@ -10,7 +10,7 @@ import { careTeamGroup } from './alerts.constants';
  * (read from the start at boot, then followed), so clinicians see only their teams' patients.
  */
 @Injectable()
-export class CareTeamsProjection implements OnModuleInit, OnApplicationShutdown {
+export class CareTeamsProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(CareTeamsProjection.name);
   private readonly teams = new Map<string, readonly string[]>();
   private readonly consumer: Consumer;
@@ -32,7 +32,8 @@ export class CareTeamsProjection implements OnModuleInit, OnApplicationShutdown 
     if (event.type === 'patient.care-teams') this.teams.set(event.patientId, event.careTeams);
   }
 
-  async onModuleInit(): Promise<void> {
+  // After every module's init: the Kafka edge has created the topics by then.
+  async onApplicationBootstrap(): Promise<void> {
     // Start from the beginning of the log on every boot: the projection lives in memory only.
     const admin = this.kafka.kafka.admin();
     await admin.connect();
@@ -54,7 +55,8 @@ export class CareTeamsProjection implements OnModuleInit, OnApplicationShutdown 
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the connections close (onApplicationShutdown): the batch in hand still needs Redis/Kafka.
+  async beforeApplicationShutdown(): Promise<void> {
     await this.consumer.disconnect();
   }
 }

@@ -1,4 +1,4 @@
-import { type IncomingMessage } from 'node:http';
+import { type IncomingMessage, type Server } from 'node:http';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -38,7 +38,7 @@ export class ClinicianGateway implements OnApplicationShutdown {
 
   /** Attaches to the app's HTTP server (same port as REST and the dashboard). */
   start(secret: string, hello: (user: User) => Promise<AlertView[]>, onAction: ClientAction): void {
-    this.server = new WebSocketServer({ server: this.adapterHost.httpAdapter.getHttpServer() as import('node:http').Server, path: WS_PATH });
+    this.server = new WebSocketServer({ server: this.adapterHost.httpAdapter.getHttpServer() as Server, path: WS_PATH });
     this.server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       let user: User;
       try {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { type Consumer, type EachBatchPayload } from 'kafkajs';
 import { TOPICS, type VitalSample } from '@vigil/contracts';
 import { type HealthIndicator, KafkaConnection } from '@vigil/infra';
@@ -11,7 +11,7 @@ import { ScoringService } from './scoring.service';
  * the replay harmless). kafkajs fetches the next batch only after this one returns: back-pressure.
  */
 @Injectable()
-export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap, OnApplicationShutdown {
+export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly name = 'kafka-consumer';
   private readonly logger = new Logger(SamplesConsumer.name);
   private readonly consumer: Consumer;
@@ -59,7 +59,8 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     return this.running;
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the connections close (onApplicationShutdown): the batch in hand still needs Redis/Kafka.
+  async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect(); // finishes the batch in hand, leaves the group
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Kafka, type Message, type Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type TopicName, type TopicPayloads } from '@vigil/contracts';
 import { type HealthIndicator } from '../health/health';
@@ -28,7 +28,12 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
   constructor(@Inject(CONFIG) private readonly config: Settings) {
     this.kafka = createKafka(config, 'app');
     // Idempotent: a retried batch is written once, in order, per partition.
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner, // murmur2, as the Java client: same key, same partition
+    });
   }
 
   async onModuleInit(): Promise<void> {

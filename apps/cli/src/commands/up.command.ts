@@ -1,0 +1,166 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { type Command } from 'commander';
+import { loadConfig, type Settings } from '@vigil/config';
+import { signToken } from '@vigil/alerting';
+import { repoRoot } from '@vigil/infra';
+import { Output } from '../output';
+import { enrolDevices } from './up/enrol-devices';
+
+interface UpOptions {
+  devices: number;
+  seed: number;
+  simulate: boolean;
+  stack: boolean;
+  json?: boolean;
+}
+
+const APPS = ['alerts', 'scorer', 'ingest'] as const;
+type AppName = (typeof APPS)[number];
+
+/**
+ * `vigil up` (what `npm start` runs): the local stack, the three apps, and a device simulator, with
+ * logs prefixed by their source. Ctrl-C stops the simulator, then ingest, scorer and alerts (each
+ * drains and commits), then the parts of the stack this run started.
+ */
+export function registerUpCommand(program: Command): void {
+  program
+    .command('up')
+    .description('Start the whole pipeline locally: Kafka/Redis/Mosquitto, ingest, scorer, alerts, and a device simulator')
+    .option('--devices <n>', 'simulated devices (0 for none)', (v) => parseInt(v, 10), 12)
+    .option('--seed <n>', 'simulator seed', (v) => parseInt(v, 10), 7)
+    .option('--no-simulate', 'do not start the device simulator')
+    .option('--no-stack', 'do not start Kafka/Redis/Mosquitto (use the ones configured)')
+    .option('--json', 'print one JSON object with the URLs and tokens once everything is up')
+    .action((options: UpOptions) => up(options));
+}
+
+async function up(options: UpOptions): Promise<void> {
+  const out = new Output(options);
+  const root = repoRoot();
+  const stackScript = join(root, 'deploy', 'stack.sh');
+  const kafkaWasUp = options.stack ? stackStatus(stackScript).includes('kafka: up') : true;
+  if (options.stack) run(stackScript, ['up']);
+
+  // One JWT secret per run unless the operator set one: tokens printed below work for this run.
+  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_JWT_SECRET: process.env.VIGIL_JWT_SECRET || randomBytes(24).toString('base64url') };
+  const config = loadConfig(env);
+  const children: { name: string; child: ChildProcess }[] = [];
+  let stopping = false;
+
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    out.info('\nstopping…');
+    // Producers first, so consumers drain what was produced before they stop.
+    for (const name of ['simulator', 'ingest', 'scorer', 'alerts']) {
+      const entry = children.find((c) => c.name === name);
+      if (entry) await stop(entry.child);
+    }
+    if (options.stack && !kafkaWasUp) run(stackScript, ['down']);
+    out.info('stopped.');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    for (const app of APPS) {
+      const child = startChild(app, process.execPath, [join(root, 'dist', 'apps', app, 'src', 'main.js')], env, root);
+      children.push({ name: app, child });
+      child.once('exit', (code) => {
+        if (!stopping) {
+          out.info(`[${app}] exited with code ${String(code)}; stopping everything`);
+          void stopAll(1);
+        }
+      });
+    }
+    for (const app of APPS) await waitHealthy(app, portOf(app, config), 60_000);
+
+    const devices = options.simulate ? options.devices : 0;
+    if (devices > 0) {
+      await enrolDevices(config, devices);
+      const sim = startChild(
+        'simulator',
+        process.execPath,
+        [join(root, 'bin', 'vigil'), 'simulate', '--mqtt', config.mqttUrl, '--devices', String(devices), '--seed', String(options.seed), '--episodes', 'demo'],
+        env,
+        root,
+      );
+      children.push({ name: 'simulator', child: sim });
+    }
+
+    const secret = env.VIGIL_JWT_SECRET as string;
+    const oncall = signToken({ sub: 'oncall-demo', role: 'oncall', teams: [] }, secret);
+    const nurse = signToken({ sub: 'nurse-demo', role: 'clinician', teams: ['team-a'] }, secret);
+    const base = `http://127.0.0.1:${config.alertsPort}`;
+    const summary = {
+      dashboard: `${base}/?token=${oncall}`,
+      websocket: `ws://127.0.0.1:${config.alertsPort}/ws?token=${oncall}`,
+      tokens: { oncall, clinicianTeamA: nurse },
+      health: APPS.map((a) => `http://127.0.0.1:${portOf(a, config)}/health`),
+      devices,
+    };
+    out.info('');
+    out.info('Vigil is up.');
+    out.info(`  Dashboard (on-call):  ${summary.dashboard}`);
+    out.info(`  WebSocket alerts:     ${summary.websocket}`);
+    out.info(`  Clinician of team-a:  Authorization: Bearer ${nurse}`);
+    out.info(`  Health:               ${summary.health.join('  ')}`);
+    out.info(devices > 0 ? `  Simulating ${devices} devices; the first alerts arrive within about 30 s.` : '  No simulator running.');
+    out.info('  Ctrl-C stops everything.\n');
+    out.result(summary);
+  } catch (error) {
+    out.info(`vigil up: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll(1);
+  }
+}
+
+function portOf(app: AppName, config: Settings): number {
+  return app === 'alerts' ? config.alertsPort : app === 'scorer' ? config.scorerPort : config.ingestPort;
+}
+
+function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
+  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `[${name}]`.padEnd(12);
+  const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(`${prefix}${line}\n`);
+  };
+  child.stdout?.on('data', relay(process.stderr));
+  child.stderr?.on('data', relay(process.stderr));
+  return child;
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function waitHealthy(app: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not listening';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${app} was not healthy within ${timeoutMs / 1000} s (last: ${last})`);
+}
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { stdio: ['ignore', 2, 2] });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(result.status)})`);
+}
+
+function stackStatus(script: string): string {
+  return spawnSync(script, ['status'], { encoding: 'utf8' }).stdout ?? '';
+}

@@ -1,0 +1,121 @@
+import { randomBytes } from 'node:crypto';
+import { type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Kafka, logLevel } from 'kafkajs';
+import WebSocket from 'ws';
+import { loadConfig, type Settings } from '@vigil/config';
+import type { ServerEvents, ServerMessage, TopicName } from '@vigil/contracts';
+import { physicalTopic } from '@vigil/infra';
+
+/** A unique id per test file: topic prefix, consumer groups, Redis keys, device ids. */
+export const uniqueId = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
+
+/** Settings for in-process apps: the real local stack, isolated by a unique topic prefix, random ports. */
+export function testSettings(id: string, env: Record<string, string> = {}): Settings {
+  return loadConfig({
+    VIGIL_TOPIC_PREFIX: `${id}.`,
+    VIGIL_MQTT_SHARE_GROUP: id.replace(/[^A-Za-z0-9_-]/g, '_'),
+    VIGIL_ALERTS_INSTANCE: id,
+    VIGIL_INGEST_PORT: '0',
+    VIGIL_SCORER_PORT: '0',
+    VIGIL_ALERTS_PORT: '0',
+    VIGIL_JWT_SECRET: `secret-${id}`,
+    VIGIL_LOG_LEVEL: 'warn',
+    ...env,
+  });
+}
+
+export interface RunningApp {
+  readonly app: INestApplication;
+  readonly port: number;
+  readonly url: string;
+}
+
+/** Boots an app module in this process on a random port, with shutdown hooks like production. */
+export async function startApp(module: DynamicModule): Promise<RunningApp> {
+  const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    await app.close(); // a half-started app would keep consumers (and jest) running
+    throw error;
+  }
+  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+  return { app, port, url: `http://127.0.0.1:${port}` };
+}
+
+/** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A WebSocket client that records every message it receives. */
+export class RecordingSocket {
+  readonly messages: ServerMessage[] = [];
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data: Buffer) => this.messages.push(JSON.parse(data.toString('utf8')) as ServerMessage));
+  }
+
+  static async connect(url: string): Promise<RecordingSocket> {
+    const socket = new WebSocket(url);
+    const client = new RecordingSocket(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    return client;
+  }
+
+  of<K extends keyof ServerEvents>(type: K): ServerEvents[K][] {
+    return this.messages.filter((m) => m.type === type).map((m) => m.data as ServerEvents[K]);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+/** A plain kafkajs client for tests to produce and read topics directly. */
+export function testKafka(): Kafka {
+  return new Kafka({ clientId: 'vigil-test', brokers: ['127.0.0.1:9092'], logLevel: logLevel.NOTHING });
+}
+
+/** Reads every record of a (prefixed) topic from the beginning until `until` is satisfied. */
+export async function readTopic<T>(settings: Settings, topic: TopicName, until: (records: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
+  const consumer = testKafka().consumer({ groupId: uniqueId(`${settings.topicPrefix}reader`) });
+  const records: T[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: physicalTopic(settings.topicPrefix, topic), fromBeginning: true });
+    await consumer.run({
+      eachMessage: ({ message }) => {
+        if (message.value) records.push(JSON.parse(message.value.toString()) as T);
+        return Promise.resolve();
+      },
+    });
+    await waitFor(`records on ${topic}`, () => until(records), timeoutMs);
+    return records;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Deletes the test's topics (and so its consumer groups' purpose) after a test file. */
+export async function deleteTopics(settings: Settings): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(settings.topicPrefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  } finally {
+    await admin.disconnect();
+  }
+}
