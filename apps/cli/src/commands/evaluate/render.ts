@@ -35,6 +35,19 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
   });
   out.push(table(rows, ['detector', 'recall', 'precision', 'false/pt-day', 'tech/pt-day', 'TTD median', 'TTD p90', 'alerts', 'detected', 'AP (raw score)']));
 
+  out.push('', 'Best F1 of each raw-score sweep (no alert policy; chosen on this test set, so optimistic — a calibration hint, not a result):');
+  out.push(
+    table(
+      Object.entries(r.curves).map(([d, c]) => {
+        const f1 = (p: { precision: number | null; recall: number | null }) =>
+          p.precision && p.recall ? (2 * p.precision * p.recall) / (p.precision + p.recall) : 0;
+        const best = [...c.points].sort((a, b) => f1(b) - f1(a))[0];
+        return [LABEL[d as DetectorName], c.score, best ? num(best.threshold) : '-', best ? pct(best.recall) : '-', best ? pct(best.precision) : '-', best ? num(best.falseAlertsPerPatientDay) : '-'];
+      }),
+      ['detector', 'score', 'threshold', 'recall', 'precision', 'false/pt-day'],
+    ),
+  );
+
   const types = [...new Set(r.ran.flatMap((d) => Object.keys(r.reports[d]?.byType ?? {})))].sort();
   out.push('', 'Recall (median TTD) per anomaly type:');
   out.push(
