@@ -3,12 +3,12 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions, type WindowScorerLike } from '@vigil/detection';
+import { loadConfig, type Settings } from '@vigil/config';
+import { type DetectionOptions, type ModelOptions, type WindowScorerLike } from '@vigil/detection';
 import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
 import { progressBar } from '../progress-bar';
 import { evaluateMimic, type MimicEvaluation } from './evaluate/mimic-evaluation';
-import { FeatureSelectingScorer, modelOptionsFrom } from './evaluate/model-adapter';
 import { evaluateNab, type NabEvaluation } from './evaluate/nab-evaluation';
 import { evaluateRecording, type RecordingEvaluation } from './evaluate/recording-evaluation';
 import { renderMimic, renderNab, renderRecording } from './evaluate/render';
@@ -19,7 +19,7 @@ interface EvaluateOptions {
   seed: number;
   patients: number;
   hours: number;
-  model: string;
+  model?: string;
   grace: number;
   nab?: string | boolean;
   mimic?: string | boolean;
@@ -49,7 +49,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--seed <n>', 'seed of the simulated test set (keep it apart from the training seed)', positive('--seed'), 4242)
     .option('--patients <n>', 'patients in the simulated test set', positive('--patients'), 12)
     .option('--hours <h>', 'hours per patient in the simulated test set', positive('--hours'), 24)
-    .option('--model <dir>', 'model folder', 'models/default')
+    .option('--model <dir>', 'model folder (default VIGIL_MODEL_DIR, as the scorer; none: no model)')
     .option('--grace <minutes>', 'an alert up to this long after an episode ends still detects it', positive('--grace'), 5)
     .option('--nab [dir]', `score on the NAB corpus (default ${DATASETS}/nab)`)
     .option('--mimic [dir]', `false alerts on MIMIC-II numerics (default ${DATASETS}/mimic2-numerics)`)
@@ -64,9 +64,12 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
   const wantsRecording = options.recording !== undefined || options.simulate === true || (options.nab === undefined && options.mimic === undefined);
   if (options.out) await mkdir(options.out, { recursive: true });
 
-  const { detection, scorer, modelNote, dispose } = await loadDetection(options.model, out);
-  const result: { model: string | null; recording?: RecordingEvaluation; nab?: NabEvaluation; mimic?: MimicEvaluation } = {
-    model: modelNote === null ? resolve(options.model) : null,
+  const config = loadConfig();
+  const modelDir = options.model ?? config.modelDir;
+  const { detection, scorer, modelNote, dispose } = await loadDetection(modelDir, config, out);
+  const result: { model: string | null; detection: DetectionOptions; recording?: RecordingEvaluation; nab?: NabEvaluation; mimic?: MimicEvaluation } = {
+    model: modelNote === null ? resolve(modelDir) : null,
+    detection,
   };
   const text: string[] = [];
   try {
@@ -115,26 +118,49 @@ async function simulate(dir: string, options: EvaluateOptions, out: Output): Pro
   bar.stop();
 }
 
-/** The scorer's detection settings, with the model when its folder loads; without, NEWS2 and z-score only. */
+/**
+ * The scorer's own detection settings (apps/scorer scoring.service.ts builds the same object from
+ * the same validated config), and the model wired the way its ModelProvider wires it.
+ */
+function detectionOptions(config: Settings, model: ModelOptions | undefined): DetectionOptions {
+  return {
+    windowLength: config.windowSeconds,
+    strideSlots: config.strideSeconds,
+    cadenceMs: 1000,
+    news2Slots: Math.min(30, config.windowSeconds),
+    policy: {
+      confirm: config.alertConfirmWindows,
+      of: config.alertConfirmOf,
+      clear: config.alertClearWindows,
+      cooldownMs: config.alertCooldownSeconds * 1000,
+    },
+    model,
+  };
+}
+
+/** With the model when its folder loads; without, NEWS2 and the z-score baseline only. */
 async function loadDetection(
   dir: string,
+  config: Settings,
   out: Output,
 ): Promise<{ detection: DetectionOptions; scorer: WindowScorerLike | null; modelNote: string | null; dispose: () => Promise<void> }> {
-  if (!existsSync(join(dir, 'metadata.json'))) {
-    const note = `no model at ${dir} (run \`vigil train\`, or pass --model)`;
+  if (dir === 'none' || !existsSync(join(dir, 'metadata.json'))) {
+    const note = dir === 'none' ? 'model disabled (none)' : `no model at ${dir} (run \`vigil train\`, or pass --model)`;
     out.info(`LSTM-AE not evaluated: ${note}`);
-    return { detection: DEFAULT_DETECTION_OPTIONS, scorer: null, modelNote: note, dispose: () => Promise.resolve() };
+    return { detection: detectionOptions(config, undefined), scorer: null, modelNote: note, dispose: () => Promise.resolve() };
   }
   // Loaded on demand: onnxruntime's native binding is only needed by the commands that score.
-  const { loadOnnxScorer } = await import('@vigil/model');
+  const { FeatureSelectingScorer, loadOnnxScorer, modelOptionsFrom } = await import('@vigil/model');
   const engine = await loadOnnxScorer(dir);
   const meta = engine.metadata;
-  out.info(`Model ${dir}: ${meta.name}, T=${meta.config.windowSize}, features ${meta.config.features.join(',')}, engine ${engine.description}`);
-  const detection: DetectionOptions = {
-    ...DEFAULT_DETECTION_OPTIONS,
-    windowLength: meta.config.windowSize,
-    cadenceMs: 1000 / meta.rateHz,
-    model: modelOptionsFrom(meta),
-  };
+  if (meta.config.windowSize !== config.windowSeconds || meta.rateHz !== 1) {
+    await engine.dispose();
+    throw new Error(`model ${dir} has T=${meta.config.windowSize} at ${meta.rateHz} Hz; the scorer runs ${config.windowSeconds}-sample windows at 1 Hz (VIGIL_WINDOW_SECONDS)`);
+  }
+  const detection = detectionOptions(config, modelOptionsFrom(meta));
+  out.info(
+    `Model ${dir}: ${meta.name}, T=${meta.config.windowSize}, features ${meta.config.features.join(',')}, engine ${engine.description}; ` +
+      `alert at ${detection.model?.alertRatio.toFixed(1)}× a patient's usual error`,
+  );
   return { detection, scorer: new FeatureSelectingScorer(engine), modelNote: null, dispose: () => engine.dispose() };
 }
