@@ -114,6 +114,8 @@ export class DefaultEpisodeSchedule {
   }
 
   private gapMs(): number {
-    return Math.round((20 + this.rng.exponential(this.meanGapMin - 20)) * 60) * 1000;
+    // A floor keeps episodes apart so each has normal data before it.
+    const floor = Math.min(20, this.meanGapMin / 2);
+    return Math.round((floor + this.rng.exponential(this.meanGapMin - floor)) * 60) * 1000;
   }
 }

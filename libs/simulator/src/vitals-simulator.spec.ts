@@ -153,4 +153,13 @@ describe(VitalsSimulator.name, () => {
       expect(e.vitals.length).toBeGreaterThan(0);
     }
   });
+
+  it('plays default episodes more often with a shorter mean gap', () => {
+    const count = (episodeGapMin?: number) => {
+      const sim = new VitalsSimulator({ seed: 13, patients: 5, startMs: START, episodes: 'default', episodeGapMin });
+      run(sim, 4 * 3600);
+      return sim.episodesUntil(sim.now).length;
+    };
+    expect(count(30)).toBeGreaterThan(2 * count());
+  });
 });

@@ -20,6 +20,8 @@ export interface SimulatorOptions {
   readonly rateHz?: number;
   /** 'default' plays a random schedule per patient; a list plays exactly those. */
   readonly episodes?: 'none' | 'default' | readonly EpisodePlan[];
+  /** Mean minutes between the starts of default episodes of one patient (default 150). */
+  readonly episodeGapMin?: number;
 }
 
 export interface SimulatedPatient {
@@ -100,6 +102,7 @@ export class VitalsSimulator {
     if (!Number.isInteger(options.patients) || options.patients < 0) throw new RangeError('patients must be a non-negative integer');
     this.rateHz = options.rateHz ?? 1;
     if (!(this.rateHz > 0 && this.rateHz <= 100)) throw new RangeError('rateHz must be in (0, 100]');
+    if (options.episodeGapMin !== undefined && !(options.episodeGapMin >= 1)) throw new RangeError('episodeGapMin must be at least 1 minute');
     this.startMs = options.startMs;
     const episodes = options.episodes ?? 'default';
     this.patients = Array.from({ length: options.patients }, (_, i) => {
@@ -111,7 +114,7 @@ export class VitalsSimulator {
         new PatientState(
           p,
           Random.derive(options.seed, i, 2),
-          episodes === 'default' ? new DefaultEpisodeSchedule(p.patientId, Random.derive(options.seed, i, 3), options.startMs) : null,
+          episodes === 'default' ? new DefaultEpisodeSchedule(p.patientId, Random.derive(options.seed, i, 3), options.startMs, options.episodeGapMin) : null,
           options.startMs,
         ),
     );

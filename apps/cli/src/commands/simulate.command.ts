@@ -15,6 +15,7 @@ interface SimulateOptions {
   speed?: number;
   start?: number;
   episodes: 'none' | 'default';
+  episodeGap: number;
   out?: string;
   mqtt?: string;
   credentials?: string;
@@ -50,6 +51,7 @@ export function registerSimulateCommand(program: Command): void {
     .option('--speed <x>', 'time factor for --mqtt: 60 plays one minute per second (default VIGIL_SIMULATE_SPEED)', positive('--speed'))
     .option('--start <time>', 'measurement time of the first sample (default: now, or earlier so a sped-up run with a --duration ends near now)', time)
     .addOption(new Option('--episodes <plan>', 'anomaly episodes').choices(['none', 'default']).default('default'))
+    .option('--episode-gap <minutes>', 'mean time between default episodes of one patient (short for demos)', positive('--episode-gap'), 150)
     .option('--out <dir>', 'write a recording (samples.jsonl + labels.json) instead of publishing')
     .option('--mqtt <url>', 'MQTT broker to publish to (default VIGIL_MQTT_URL)')
     .option('--credentials <file>', 'JSON map deviceId -> MQTT password')
@@ -66,7 +68,7 @@ async function record(options: SimulateOptions, dir: string): Promise<void> {
   const bar = progressBar('simulate', 's', Math.ceil(durationS));
   const t0 = Date.now();
   const labels = await recordSimulation(
-    { seed: options.seed, patients: options.devices, startMs, rateHz: options.rate, episodes: options.episodes },
+    { seed: options.seed, patients: options.devices, startMs, rateHz: options.rate, episodes: options.episodes, episodeGapMin: options.episodeGap },
     Math.round(durationS * 1000),
     dir,
     (doneMs) => bar.update(Math.floor(doneMs / 1000), { status: `${options.devices} devices` }),
@@ -104,7 +106,7 @@ async function publish(options: SimulateOptions): Promise<void> {
   // timestamp in the past, so ingest does not refuse them as "from the future".
   const startMs = options.start ?? wholeSecond(Date.now() - (durationS !== undefined && speed > 1 ? durationS * 1000 * (1 - 1 / speed) : 0));
   const passwords = options.credentials ? await readCredentials(options.credentials) : {};
-  const sim = new VitalsSimulator({ seed: options.seed, patients: options.devices, startMs, rateHz: options.rate, episodes: options.episodes });
+  const sim = new VitalsSimulator({ seed: options.seed, patients: options.devices, startMs, rateHz: options.rate, episodes: options.episodes, episodeGapMin: options.episodeGap });
   const fleet = await DeviceFleet.connect({ url, deviceIds: sim.patients.map((p) => p.deviceId), passwords, maxInFlight: options.inflight });
   out.info(`Publishing ${options.devices} devices at ${options.rate} Hz, speed ×${speed}, to ${url}${durationS ? ` for ${durationS} s` : ' (Ctrl-C stops)'}`);
 
