@@ -3,5 +3,6 @@ export interface NabDetector {
   readonly name: string;
   /** For people: what this detector is, in one line. */
   readonly description: string;
-  detect(values: readonly number[]): Float64Array;
+  /** May be async: a detector that trains a network per series returns a promise. */
+  detect(values: readonly number[]): Float64Array | Promise<Float64Array>;
 }

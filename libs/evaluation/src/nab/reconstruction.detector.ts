@@ -39,9 +39,8 @@ export class ReconstructionDetector implements NabDetector {
   detect(values: readonly number[]): Float64Array {
     const T = this.options.window;
     const n = values.length;
-    const out = new Float64Array(n);
     const train = Math.max(probationaryLength(n), Math.min(n, 4 * T));
-    if (n <= T) return out;
+    if (n <= T) return new Float64Array(n);
 
     // Normalise by the training rows, as the vitals model normalises by its training data.
     const head = values.slice(0, train);
@@ -68,11 +67,8 @@ export class ReconstructionDetector implements NabDetector {
     for (let acc = Math.max(eig[0], 0); k < T / 2 && total > 0 && acc / total < this.options.explained; k++) acc += Math.max(eig[k], 0);
     const basis = vectors.slice(0, k);
 
-    // Score every window ending at t against the running statistics of earlier errors.
-    const alpha = 1 - Math.pow(0.5, 1 / this.options.halfLife);
-    let m = 0;
-    let v = 0;
-    let seen = 0;
+    // Reconstruction error of every window ending at t, then judged against earlier errors.
+    const errors = new Float64Array(n).fill(NaN);
     const d = new Float64Array(T);
     for (let t = T - 1; t < n; t++) {
       for (let i = 0; i < T; i++) d[i] = x[t - T + 1 + i] - mean[i];
@@ -83,18 +79,45 @@ export class ReconstructionDetector implements NabDetector {
         for (let i = 0; i < T; i++) p += b[i] * d[i];
         err -= p * p;
       }
-      const e = this.options.log ? Math.log(Math.max(err, 0) / T + 1e-9) : Math.max(err, 0) / T;
-      if (seen >= T) {
-        const z = (e - m) / Math.sqrt(Math.max(v, 1e-12));
-        out[t] = z > 0 ? 1 - gaussianTail(e, m, Math.sqrt(Math.max(v, 1e-12))) : 0;
-      }
-      // Welford for the first rows, then exponential forgetting.
-      seen++;
-      const a = Math.max(alpha, 1 / seen);
-      const delta = e - m;
-      m += a * delta;
-      v = (1 - a) * (v + a * delta * delta);
+      errors[t] = Math.max(err, 0) / T;
     }
-    return out;
+    return errorsToAnomalyScores(errors, { halfLife: this.options.halfLife, log: this.options.log, minHistory: T });
   }
+}
+
+export interface ErrorScoringOptions {
+  /** Half-life, in rows, of the running mean/variance of past errors. */
+  readonly halfLife: number;
+  /** Judge log(error) rather than the error. */
+  readonly log: boolean;
+  /** Errors to have seen before scoring (rows before then score 0). */
+  readonly minHistory: number;
+}
+
+/**
+ * Reconstruction errors (NaN where there is no window yet) → NAB anomaly scores in [0, 1]: Φ(z) of
+ * each error against the exponentially weighted mean/variance of the errors before it, 0 for
+ * errors below that mean. The stream's own usual error is the reference, as a patient's is in Vigil.
+ */
+export function errorsToAnomalyScores(errors: Float64Array, options: ErrorScoringOptions): Float64Array {
+  const out = new Float64Array(errors.length);
+  const alpha = 1 - Math.pow(0.5, 1 / options.halfLife);
+  let m = 0;
+  let v = 0;
+  let seen = 0;
+  for (let t = 0; t < errors.length; t++) {
+    if (Number.isNaN(errors[t])) continue;
+    const e = options.log ? Math.log(errors[t] + 1e-9) : errors[t];
+    if (seen >= options.minHistory) {
+      const sd = Math.sqrt(Math.max(v, 1e-12));
+      out[t] = e > m ? 1 - gaussianTail(e, m, sd) : 0;
+    }
+    // Plain running mean/variance for the first rows, then exponential forgetting.
+    seen++;
+    const a = Math.max(alpha, 1 / seen);
+    const delta = e - m;
+    m += a * delta;
+    v = (1 - a) * (v + a * delta * delta);
+  }
+  return out;
 }
