@@ -6,6 +6,8 @@
 #   deploy/stack.sh down     stop what `up` started (services found running are left alone)
 #   deploy/stack.sh status   one line per service
 #   deploy/stack.sh reset    down, then wipe Kafka's data (fresh cluster id on the next up)
+#   deploy/stack.sh auth-up  start the authenticating Mosquitto (files from `vigil devices mosquitto`)
+#   deploy/stack.sh auth-down
 #
 # Environment (all optional):
 #   VIGIL_STACK_DIR   state: broker data, logs, pid files   (default ~/.cache/vigil/stack)
@@ -140,6 +142,23 @@ kafka_down() {
   rm -f "$kafka_dir/broker.pid"; unmark_started kafka; say "kafka stopped"
 }
 
+# ---------------------------------------------------------------- Authenticating Mosquitto (ingest, issue 3)
+# A second broker where devices log in with their own credentials and may publish only under their
+# own id. Its passwd/acl/mosquitto.conf come from the device registry: `vigil devices mosquitto --dir DIR`.
+auth_dir="${VIGIL_MQTT_AUTH_DIR:-$state_dir/mosquitto-auth}"
+auth_up() {
+  [ -f "$auth_dir/mosquitto.conf" ] || die "no $auth_dir/mosquitto.conf: run \`vigil devices mosquitto --dir $auth_dir --service vigil-ingest:<secret>\` first"
+  local port; port="$(sed -n 's/^listener \([0-9]*\).*/\1/p' "$auth_dir/mosquitto.conf")"
+  if port_open "$port"; then say "authenticating mosquitto already running on 127.0.0.1:$port"; return; fi
+  mosquitto -d -c "$auth_dir/mosquitto.conf"
+  wait_for "authenticating mosquitto on 127.0.0.1:$port" 20 port_open "$port" || die "mosquitto did not open $port (see $auth_dir/mosquitto.log)"
+}
+auth_down() {
+  [ -f "$auth_dir/mosquitto.pid" ] || return 0
+  kill -TERM "$(cat "$auth_dir/mosquitto.pid")" 2>/dev/null || true
+  rm -f "$auth_dir/mosquitto.pid"; say "authenticating mosquitto stopped"
+}
+
 status() {
   local s
   for s in "redis 6379" "mosquitto 1883" "kafka 9092"; do
@@ -153,6 +172,8 @@ case "${1:-}" in
   up) redis_up; mosquitto_up; kafka_up ;;
   down) kafka_down; mosquitto_down; redis_down ;;
   status) status ;;
+  auth-up) auth_up ;;
+  auth-down) auth_down ;;
   reset) kafka_down; rm -rf "$kafka_dir"; say "kafka data wiped" ;;
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2 || exit 0 ;;
 esac

@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command } from 'commander';
 import { loadConfig } from '@vigil/config';
 import { telemetryJsonSchema } from '@vigil/contracts';
-import { type DeviceRecord, hashPassword, openRegistry, type RegistryResult, renderAclFile, renderPasswordFile, type ServiceAccount } from '@vigil/registry';
+import { type DeviceRecord, hashPassword, openRegistry, type RegistryResult, renderAclFile, renderBrokerConfig, renderPasswordFile, type ServiceAccount } from '@vigil/registry';
 import { Output, table } from '../output';
 
 interface JsonOption {
@@ -124,11 +125,13 @@ export function registerDevicesCommand(program: Command): void {
 
   devices
     .command('mosquitto')
-    .description('Write the broker password file and ACL from the registry (then: kill -HUP <mosquitto pid>)')
-    .requiredOption('--dir <dir>', 'folder for passwd and acl')
+    .description('Write the authenticating broker\'s password file, ACL and config from the registry; --reload makes a running broker read them')
+    .requiredOption('--dir <dir>', 'folder for passwd, acl, mosquitto.conf (and the broker\'s pid, data, log)')
     .option('--service <user:password...>', 'service accounts (ingest, simulator), e.g. vigil-ingest:secret', [])
+    .option('--port <port>', 'listener port of the authenticating broker', (v) => parseInt(v, 10), 1884)
+    .option('--reload', 'send SIGHUP to the broker whose pid is in <dir>/mosquitto.pid')
     .option('--json', 'print one JSON object')
-    .action(async (options: JsonOption & { dir: string; service: string[] }) => {
+    .action(async (options: JsonOption & { dir: string; service: string[]; port: number; reload?: boolean }) => {
       const config = loadConfig();
       const services: ServiceAccount[] = options.service.map((s) => {
         const i = s.indexOf(':');
@@ -140,8 +143,22 @@ export function registerDevicesCommand(program: Command): void {
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'passwd'), renderPasswordFile(all, services), { mode: 0o600 });
       writeFileSync(join(dir, 'acl'), renderAclFile(config.mqttUsername ?? 'vigil-ingest'));
+      mkdirSync(join(dir, 'data'), { recursive: true });
+      writeFileSync(join(dir, 'mosquitto.conf'), renderBrokerConfig(dir, options.port, { user: userInfo().username }));
+      let reloaded: number | null = null;
+      if (options.reload) {
+        const pidFile = join(dir, 'mosquitto.pid');
+        if (!existsSync(pidFile)) throw new Error(`--reload: no broker running from ${dir} (${pidFile} is missing)`);
+        reloaded = Number(readFileSync(pidFile, 'utf8').trim());
+        process.kill(reloaded, 'SIGHUP');
+      }
       const enabled = all.filter((d) => !d.revoked).length;
-      new Output(options).result({ dir, devices: enabled, services: services.map((s) => s.username) }, () => `wrote ${join(dir, 'passwd')} (${enabled} device(s), ${services.length} service account(s)) and ${join(dir, 'acl')}`);
+      new Output(options).result({ dir, devices: enabled, services: services.map((s) => s.username), reloaded }, () =>
+        [
+          `wrote ${join(dir, 'passwd')} (${enabled} device(s), ${services.length} service account(s)), ${join(dir, 'acl')} and ${join(dir, 'mosquitto.conf')}`,
+          reloaded === null ? `start the broker with: mosquitto -d -c ${join(dir, 'mosquitto.conf')}  (or deploy/stack.sh auth-up)` : `broker ${reloaded} reloaded`,
+        ].join('\n'),
+      );
     });
 
   devices
