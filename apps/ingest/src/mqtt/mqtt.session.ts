@@ -43,6 +43,8 @@ export class MqttSession extends EventEmitter {
   private pingTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private awaitingPong = false;
+  /** Parsed, not yet handed over: messages beyond Receive Maximum wait here while the socket is paused. */
+  private backlog: IPublishPacket[] = [];
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -170,7 +172,26 @@ export class MqttSession extends EventEmitter {
     }
   }
 
+  /**
+   * Mosquitto 2.0 honours the Receive Maximum we announce only until the first PUBACK; afterwards it
+   * may send its whole queue. So the bound is also kept here: beyond it, messages wait in a backlog
+   * of at most one socket read, and the socket is paused (TCP back-pressure to the broker).
+   */
   private onPublish(packet: IPublishPacket, generation: number): void {
+    this.backlog.push(packet);
+    this.drain(generation);
+  }
+
+  private drain(generation: number): void {
+    if (generation !== this.generation) return;
+    while (this.backlog.length > 0 && this.acks.size < this.options.receiveMaximum) {
+      this.dispatch(this.backlog.shift() as IPublishPacket, generation);
+    }
+    if (this.backlog.length > 0) this.socket?.pause();
+    else this.socket?.resume();
+  }
+
+  private dispatch(packet: IPublishPacket, generation: number): void {
     const message: SessionMessage = {
       topic: packet.topic,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
@@ -188,6 +209,7 @@ export class MqttSession extends EventEmitter {
       if (done || generation !== this.generation || !this.ready) return; // that connection is gone: the broker redelivers
       done = true;
       for (const due of this.acks.settle(id)) this.send({ cmd: 'puback', messageId: due, reasonCode: 0 });
+      this.drain(generation);
     });
   }
 
@@ -196,6 +218,7 @@ export class MqttSession extends EventEmitter {
     const wasReady = this.ready;
     this.ready = false;
     this.acks.clear();
+    this.backlog = [];
     this.clearTimers();
     if (wasReady) this.emit('disconnected', 'connection closed');
     if (!this.closing) {
@@ -214,7 +237,8 @@ export class MqttSession extends EventEmitter {
   private startPing(): void {
     const keepalive = (this.options.keepaliveSeconds ?? 30) * 1000;
     this.pingTimer = setInterval(() => {
-      if (this.awaitingPong) return this.fail('no PINGRESP within the keep-alive');
+      // While paused (back-pressure) the PINGRESP sits unread; the PINGREQ still keeps the session alive.
+      if (this.awaitingPong && !(this.socket?.isPaused() ?? false)) return this.fail('no PINGRESP within the keep-alive');
       this.awaitingPong = true;
       this.send({ cmd: 'pingreq' });
     }, keepalive / 2);
