@@ -21,6 +21,7 @@ export class IngestMetrics {
     () => new Counter({ name: 'vigil_ingest_deadletters_total', help: 'Refused payloads or samples produced to vitals.deadletter, by reason', labelNames: ['reason'] as const }),
   );
   readonly redelivered = metric('vigil_ingest_redelivered_total', () => new Counter({ name: 'vigil_ingest_redelivered_total', help: 'Messages the broker delivered again (an earlier delivery was not acknowledged)' }));
+  readonly kafkaRetries = metric('vigil_ingest_kafka_retries_total', () => new Counter({ name: 'vigil_ingest_kafka_retries_total', help: 'Kafka requests retried after a failure (nothing is acknowledged meanwhile)' }));
   readonly redisRetries = metric('vigil_ingest_redis_retries_total', () => new Counter({ name: 'vigil_ingest_redis_retries_total', help: 'Registry or duplicate lookups retried after a Redis failure (the message stays unacknowledged)' }));
   readonly inFlight = metric('vigil_ingest_in_flight_messages', () => new Gauge({ name: 'vigil_ingest_in_flight_messages', help: 'Messages received and not yet acknowledged' }));
   readonly ackLatency = metric(

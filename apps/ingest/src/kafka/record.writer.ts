@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type Settings } from '@vigil/config';
 import { type DeadLetter, TOPICS, type VitalSample } from '@vigil/contracts';
 import { CONFIG, KafkaConnection, type Keyed } from '@vigil/infra';
+import { IngestMetrics } from '../ingest.metrics';
 
 export interface Outbound {
   readonly samples: readonly Keyed<VitalSample>[];
@@ -30,11 +31,10 @@ export class RecordWriter implements OnApplicationShutdown {
   private flushing: Promise<void> | null = null;
   private lastError: string | null = null;
   private closing = false;
-  /** Kafka requests retried after a failure. */
-  retries = 0;
 
   constructor(
     private readonly kafka: KafkaConnection,
+    private readonly metrics: IngestMetrics,
     @Inject(CONFIG) private readonly config: Settings,
   ) {}
 
@@ -107,7 +107,7 @@ export class RecordWriter implements OnApplicationShutdown {
           return;
         } catch (error) {
           this.lastError = error instanceof Error ? error.message : String(error);
-          this.retries++;
+          this.metrics.kafkaRetries.inc();
           if (this.closing) {
             for (const p of batch) p.reject(error);
             return;
