@@ -9,6 +9,7 @@ import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
 import { progressBar } from '../progress-bar';
 import { evaluateMimic, type MimicEvaluation } from './evaluate/mimic-evaluation';
+import { LstmAutoencoderNabDetector } from './evaluate/nab-lstm.detector';
 import { evaluateNab, type NabEvaluation } from './evaluate/nab-evaluation';
 import { evaluateRecording, type RecordingEvaluation } from './evaluate/recording-evaluation';
 import { renderMimic, renderNab, renderRecording } from './evaluate/render';
@@ -24,6 +25,7 @@ interface EvaluateOptions {
   nab?: string | boolean;
   mimic?: string | boolean;
   mimicResample: 'hold' | 'linear';
+  nabLstm?: boolean;
   out?: string;
   json?: boolean;
 }
@@ -52,6 +54,7 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--model <dir>', 'model folder (default VIGIL_MODEL_DIR, as the scorer; none: no model)')
     .option('--grace <minutes>', 'an alert up to this long after an episode ends still detects it', positive('--grace'), 5)
     .option('--nab [dir]', `score on the NAB corpus (default ${DATASETS}/nab)`)
+    .option('--nab-lstm', 'also train and run a univariate LSTM autoencoder per NAB series (minutes of CPU)')
     .option('--mimic [dir]', `false alerts on MIMIC-II numerics (default ${DATASETS}/mimic2-numerics)`)
     .addOption(new Option('--mimic-resample <how>', 'MIMIC-II 1/60 Hz numerics to 1 Hz: repeat each minute, or step linearly between minutes').choices(['hold', 'linear']).default('hold'))
     .option('--out <dir>', 'write pictures (SVG) and the simulated test set here')
@@ -90,7 +93,7 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
     if (options.nab !== undefined) {
       const dir = typeof options.nab === 'string' ? options.nab : join(DATASETS, 'nab');
       out.info(`Scoring the NAB corpus in ${dir}…`);
-      result.nab = await evaluateNab(dir, progressBar);
+      result.nab = await evaluateNab(dir, progressBar, options.nabLstm ? [new LstmAutoencoderNabDetector()] : []);
       text.push(renderNab(result.nab, table));
     }
     if (options.mimic !== undefined) {

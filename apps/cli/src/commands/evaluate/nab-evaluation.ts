@@ -37,7 +37,7 @@ export interface NabEvaluation {
   readonly reproduction: Readonly<Record<NabProfileName, number>> | null;
 }
 
-export async function evaluateNab(dir: string, progressBar: ProgressFactory): Promise<NabEvaluation> {
+export async function evaluateNab(dir: string, progressBar: ProgressFactory, extra: readonly NabDetector[] = []): Promise<NabEvaluation> {
   const labels = JSON.parse(await readFile(join(dir, 'labels', 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
   const profiles = profilesFromJson(JSON.parse(await readFile(join(dir, 'config', 'profiles.json'), 'utf8')));
   const published = JSON.parse(await readFile(join(dir, 'results', 'final_results.json'), 'utf8')) as Record<string, Record<NabProfileName, number>>;
@@ -45,16 +45,17 @@ export async function evaluateNab(dir: string, progressBar: ProgressFactory): Pr
   const series = await Promise.all(names.map(async (name) => ({ name, ...parseNabCsv(await readFile(join(dir, 'data', name), 'utf8')) })));
   const windows = series.map((s) => windowsToRows(s.timestamps, labels[s.name]));
 
-  const detectors: NabDetector[] = [new NullDetector(), new WindowedGaussianDetector(), new ReconstructionDetector()];
+  const detectors: NabDetector[] = [new NullDetector(), new WindowedGaussianDetector(), new ReconstructionDetector(), ...extra];
   const bar = progressBar('nab', 'files', detectors.length * names.length);
   const runs: NabRun[] = [];
   for (const detector of detectors) {
     const t0 = performance.now();
-    const files: NabFileScores[] = series.map((s, i) => {
-      const anomalyScores = asPublished(detector.detect(s.values));
+    const files: NabFileScores[] = [];
+    for (const [i, s] of series.entries()) {
+      const anomalyScores = asPublished(await detector.detect(s.values));
       bar.increment(1, { status: detector.name });
-      return { name: s.name, anomalyScores, windows: windows[i] };
-    });
+      files.push({ name: s.name, anomalyScores, windows: windows[i] });
+    }
     const details = scoreNabCorpus(files, profiles);
     const scores = Object.fromEntries(details.map((d) => [d.profile, d.score])) as Record<NabProfileName, number>;
     runs.push({ detector: detector.name, description: detector.description, scores, details, seconds: (performance.now() - t0) / 1000 });

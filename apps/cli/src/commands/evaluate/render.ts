@@ -101,7 +101,11 @@ export function renderNab(n: NabEvaluation, table: TableRenderer): string {
         `(${worst < 0.01 ? 'reproduced' : 'NOT reproduced'}).`,
     );
   }
-  out.push('The LSTM autoencoder itself is multivariate and vitals-specific, so it did not run on NAB; vigilLinearAE applies its idea (windowed reconstruction error against the stream’s own usual) to one series.');
+  out.push(
+    n.runs.some((r) => r.detector === 'vigilLstmAE')
+      ? 'vigilLstmAE is the LSTM autoencoder’s network and trainer on one series (the shipped vitals model is 7-feature and cannot read NAB); vigilLinearAE is its linear counterpart.'
+      : 'The shipped LSTM autoencoder is 7-feature and vitals-specific, so it did not run on NAB; vigilLinearAE applies its idea (windowed reconstruction error against the stream’s own usual) to one series. --nab-lstm trains the same LSTM network per series.',
+  );
   return out.join('\n');
 }
 
