@@ -7,6 +7,7 @@ export * from './nab/nab-corpus';
 export * from './nab/nab-detector';
 export * from './nab/windowed-gaussian.detector';
 export * from './linalg';
+export * from './nab/error-scoring';
 export * from './nab/reconstruction.detector';
 export * from './baselines/zscore.baseline';
 export * from './replay/evaluation-replay';
