@@ -75,7 +75,7 @@ export const SETTINGS = {
   ingestLingerMs: setting('VIGIL_INGEST_LINGER_MS', '2', int(0, 1000), 'Records waiting for Kafka are sent together after at most this long'),
   ingestMaxBatchRecords: setting('VIGIL_INGEST_MAX_BATCH_RECORDS', '2000', int(1, 100000), 'At most this many records in one Kafka request'),
   ingestRegistryCacheMs: setting('VIGIL_INGEST_REGISTRY_CACHE_MS', '60000', int(0, 3600_000), 'Ingest caches device bindings this long (changes also evict them at once over Redis pub/sub)'),
-  ingestDedupeWindow: setting('VIGIL_INGEST_DEDUPE_WINDOW', '20000', int(0, 10_000_000), 'Sequence numbers remembered per device to drop duplicates (0 = no duplicate check)'),
+  ingestDedupeWindow: setting('VIGIL_INGEST_DEDUPE_WINDOW', '2048', int(0, 1_000_000), 'Latest sequence numbers remembered per device to drop duplicates (about 90 bytes each in Redis; 0 = no duplicate check)'),
   ingestDedupeTtlSeconds: setting('VIGIL_INGEST_DEDUPE_TTL_SECONDS', '86400', int(60, 30 * 86400), 'A silent device\'s remembered sequence numbers expire after this long'),
 
   scorerPort: setting('VIGIL_SCORER_PORT', '3002', port, 'HTTP port of the scorer (health, metrics)'),
