@@ -9,6 +9,7 @@ import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
 import { progressBar } from '../progress-bar';
 import { evaluateMimic, type MimicEvaluation } from './evaluate/mimic-evaluation';
+import { type Reconstructor } from './evaluate/cli-edges';
 import { LstmAutoencoderNabDetector } from './evaluate/nab-lstm.detector';
 import { evaluateNab, type NabEvaluation } from './evaluate/nab-evaluation';
 import { evaluateRecording, type RecordingEvaluation } from './evaluate/recording-evaluation';
@@ -69,7 +70,7 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
 
   const config = loadConfig();
   const modelDir = options.model ?? config.modelDir;
-  const { detection, scorer, modelNote, dispose } = await loadDetection(modelDir, config, out);
+  const { detection, scorer, reconstructor, modelNote, dispose } = await loadDetection(modelDir, config, out);
   const result: { model: string | null; detection: DetectionOptions; recording?: RecordingEvaluation; nab?: NabEvaluation; mimic?: MimicEvaluation } = {
     model: modelNote === null ? resolve(modelDir) : null,
     detection,
@@ -84,7 +85,7 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
         await simulate(dir, options, out);
       }
       try {
-        result.recording = await evaluateRecording(dir, detection, scorer, modelNote, options.grace * 60_000, options.out ?? null, (l) => out.info(l), progressBar);
+        result.recording = await evaluateRecording(dir, detection, scorer, modelNote, options.grace * 60_000, options.out ?? null, (l) => out.info(l), progressBar, reconstructor);
         text.push(renderRecording(result.recording, table));
       } finally {
         if (temp) await rm(temp, { recursive: true, force: true });
@@ -146,14 +147,20 @@ async function loadDetection(
   dir: string,
   config: Settings,
   out: Output,
-): Promise<{ detection: DetectionOptions; scorer: WindowScorerLike | null; modelNote: string | null; dispose: () => Promise<void> }> {
+): Promise<{
+  detection: DetectionOptions;
+  scorer: WindowScorerLike | null;
+  reconstructor: Reconstructor | null;
+  modelNote: string | null;
+  dispose: () => Promise<void>;
+}> {
   if (dir === 'none' || !existsSync(join(dir, 'metadata.json'))) {
     const note = dir === 'none' ? 'model disabled (none)' : `no model at ${dir} (run \`vigil train\`, or pass --model)`;
     out.info(`LSTM-AE not evaluated: ${note}`);
-    return { detection: detectionOptions(config, undefined), scorer: null, modelNote: note, dispose: () => Promise.resolve() };
+    return { detection: detectionOptions(config, undefined), scorer: null, reconstructor: null, modelNote: note, dispose: () => Promise.resolve() };
   }
   // Loaded on demand: onnxruntime's native binding is only needed by the commands that score.
-  const { FeatureSelectingScorer, loadOnnxScorer, modelOptionsFrom } = await import('@vigil/model');
+  const { FeatureSelectingScorer, loadOnnxScorer, modelOptionsFrom, prepareWindows } = await import('@vigil/model');
   const engine = await loadOnnxScorer(dir);
   const meta = engine.metadata;
   if (meta.config.windowSize !== config.windowSeconds || meta.rateHz !== 1) {
@@ -165,5 +172,23 @@ async function loadDetection(
     `Model ${dir}: ${meta.name}, T=${meta.config.windowSize}, features ${meta.config.features.join(',')}, engine ${engine.description}; ` +
       `alert at ${detection.model?.alertRatio.toFixed(1)}× a patient's usual error`,
   );
-  return { detection, scorer: new FeatureSelectingScorer(engine), modelNote: null, dispose: () => engine.dispose() };
+  const { mean, std } = meta.normalisation;
+  const T = meta.config.windowSize;
+  const F = meta.config.features.length;
+  const reconstructor: Reconstructor = {
+    features: meta.config.features,
+    reconstruct: async (raw, count) => {
+      const prepared = prepareWindows(raw, count, T, meta.normalisation);
+      const reconstruction = await engine.reconstruct(prepared, count);
+      const input = new Float32Array(count * T * F);
+      for (let r = 0; r < count * T; r++) {
+        for (let f = 0; f < F; f++) {
+          input[r * F + f] = prepared[r * 2 * F + f] * std[f] + mean[f];
+          reconstruction[r * F + f] = reconstruction[r * F + f] * std[f] + mean[f];
+        }
+      }
+      return { input, reconstruction };
+    },
+  };
+  return { detection, scorer: new FeatureSelectingScorer(engine), reconstructor, modelNote: null, dispose: () => engine.dispose() };
 }

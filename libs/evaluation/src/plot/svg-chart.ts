@@ -9,6 +9,7 @@ export interface ChartSeries {
   readonly points: readonly (readonly [number, number])[];
   readonly kind?: 'line' | 'points';
   readonly color?: string;
+  readonly dashed?: boolean;
 }
 
 export interface ChartBand {
@@ -132,7 +133,8 @@ function panelSvg(panel: ChartPanel, width: number, top: number): { svg: string;
         current += `${current ? 'L' : 'M'}${X(x).toFixed(1)},${clampY(y).toFixed(1)}`;
       }
       if (current) segments.push(current);
-      for (const d of segments) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
+      const dash = s.dashed ? ' stroke-dasharray="6,3"' : '';
+      for (const d of segments) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"${dash}/>`);
     }
     if (!s.name) return; // unnamed series (e.g. markers on another series' line) get no legend entry
     const ly = top + M.top + 12 + legend++ * 16;

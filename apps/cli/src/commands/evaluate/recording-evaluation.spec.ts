@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_DETECTION_OPTIONS } from '@vigil/detection';
 import { recordSimulation } from '@vigil/simulator';
-import { type Progress } from './cli-edges';
+import { type Progress, type Reconstructor } from './cli-edges';
 import { evaluateRecording } from './recording-evaluation';
 
 const silent = (): Progress => ({ update: () => undefined, increment: () => undefined, stop: () => undefined });
@@ -24,7 +24,16 @@ describe(evaluateRecording.name, () => {
     const recording = join(dir, 'rec');
     await recordSimulation({ seed: 9, patients: 2, startMs, episodes: plan }, 120 * min, recording);
 
-    const r = await evaluateRecording(recording, DEFAULT_DETECTION_OPTIONS, null, 'no model', 5 * min, dir, () => undefined, silent);
+    // A stand-in reconstructor (identity on SpO2 and HR), to draw the reconstruction panel without a model.
+    let reconstructed = 0;
+    const identity: Reconstructor = {
+      features: ['spo2', 'hr'],
+      reconstruct: (raw, count) => {
+        reconstructed += count;
+        return Promise.resolve({ input: raw, reconstruction: raw });
+      },
+    };
+    const r = await evaluateRecording(recording, DEFAULT_DETECTION_OPTIONS, null, 'no model', 5 * min, dir, () => undefined, silent, identity);
 
     expect(r.samples).toBe(2 * 7200);
     expect(r.ran).toEqual(['news2', 'zscore']);
@@ -40,6 +49,10 @@ describe(evaluateRecording.name, () => {
     }
     expect(r.curves.news2?.points.length).toBeGreaterThan(0);
     expect(r.pictures).toHaveLength(2);
+    // Windows every 5 s around the desaturation (40–55 min, ±30 min margins): about 75 min / 5 s.
+    expect(reconstructed).toBeGreaterThan(800);
+    expect(reconstructed).toBeLessThan(950);
+    expect(await readFile(r.pictures[1], 'utf8')).toContain('spo2 reconstructed');
     for (const p of r.pictures) {
       expect(existsSync(p)).toBe(true);
       expect((await readFile(p, 'utf8')).startsWith('<svg')).toBe(true);

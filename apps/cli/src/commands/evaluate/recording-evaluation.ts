@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type DetectionOptions, type SampleLike, type WindowScorerLike } from '@vigil/detection';
+import { type Vital, VITALS } from '@vigil/contracts';
+import { type DetectionOptions, type SampleLike, VitalsWindow, type WindowScorerLike } from '@vigil/detection';
 import {
   DEFAULT_ZSCORE_OPTIONS,
   DETECTORS,
@@ -19,7 +20,7 @@ import {
   type ScorePoint,
 } from '@vigil/evaluation';
 import { readLabels, readSamples, type RecordingLabels } from '@vigil/simulator';
-import { type ProgressFactory } from './cli-edges';
+import { type ProgressFactory, type Reconstructor } from './cli-edges';
 
 export interface RecordingEvaluation {
   readonly recording: string;
@@ -44,6 +45,7 @@ const SCORE_OF: Partial<Record<DetectorName, { label: string; key: 'news2' | 'zs
   'lstm-ae': { label: 'reconstruction error ÷ patient usual', key: 'model' },
 };
 
+const PALETTE_FOR = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
 const COLORS: Record<DetectorName, string> = { news2: '#ff7f0e', zscore: '#2ca02c', 'lstm-ae': '#1f77b4', vigil: '#9467bd' };
 
 export async function evaluateRecording(
@@ -55,6 +57,7 @@ export async function evaluateRecording(
   outDir: string | null,
   info: (line: string) => void,
   progressBar: ProgressFactory,
+  reconstructor: Reconstructor | null = null,
 ): Promise<RecordingEvaluation> {
   const labels = await readLabels(dir);
   const replay = new EvaluationReplay(options, scorer, DEFAULT_ZSCORE_OPTIONS);
@@ -113,7 +116,8 @@ export async function evaluateRecording(
     const episode = pickEpisode(labels, reports, replay, graceMs);
     if (episode) {
       const file = join(outDir, `episode-${episode.patientId}-${episode.type}.svg`);
-      await writeFile(file, episodeChart(episode, replay, options));
+      const recon = reconstructor ? await reconstructionTrace(dir, episode, options, reconstructor) : null;
+      await writeFile(file, episodeChart(episode, replay, options, recon));
       pictures.push(file);
     }
   }
@@ -172,7 +176,57 @@ function pickEpisode(labels: RecordingLabels, reports: Partial<Record<DetectorNa
   return (reports['lstm-ae'] ? hitBy('lstm-ae') : undefined) ?? hitBy('news2') ?? clinical[0];
 }
 
-function episodeChart(episode: RecordingLabels['episodes'][number], replay: EvaluationReplay, options: DetectionOptions): string {
+type Episode = RecordingLabels['episodes'][number];
+
+interface ReconstructionTrace {
+  readonly at: number[];
+  /** Per vital the model sees: the last second of each window as fed to the model, and as reconstructed. */
+  readonly input: Partial<Record<Vital, number[]>>;
+  readonly reconstruction: Partial<Record<Vital, number[]>>;
+}
+
+/**
+ * Second pass over the recording for one patient around one episode: the same 1 Hz windows the
+ * pipeline builds, every stride, reconstructed by the model.
+ */
+async function reconstructionTrace(dir: string, episode: Episode, options: DetectionOptions, model: Reconstructor): Promise<ReconstructionTrace> {
+  const margin = Math.max(30 * 60_000, (episode.end - episode.start) / 2);
+  const from = episode.start - margin - options.windowLength * options.cadenceMs;
+  const to = episode.end + margin;
+  const window = new VitalsWindow(options.windowLength, options.cadenceMs);
+  const T = options.windowLength;
+  const V = VITALS.length;
+  const index = model.features.map((f) => VITALS.indexOf(f as Vital));
+  const F = index.length;
+  const full = new Float32Array(T * V);
+  const raws: Float32Array[] = [];
+  const at: number[] = [];
+  let lastSlot = -Infinity;
+  for await (const s of readSamples(dir)) {
+    if (s.patientId !== episode.patientId || s.ts < from || s.ts > to) continue;
+    if (!window.push(s.ts, s)) continue;
+    if (window.newestSlot - lastSlot < options.strideSlots || window.filled < T / 2) continue;
+    lastSlot = window.newestSlot;
+    window.copyTo(full);
+    const raw = new Float32Array(T * F);
+    for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) raw[t * F + f] = full[t * V + index[f]];
+    raws.push(raw);
+    at.push(window.endTs);
+  }
+  const batch = new Float32Array(raws.length * T * F);
+  raws.forEach((r, b) => batch.set(r, b * T * F));
+  const { input, reconstruction } = await model.reconstruct(batch, raws.length);
+  const trace: ReconstructionTrace = { at, input: {}, reconstruction: {} };
+  index.forEach((_, f) => {
+    const vital = model.features[f] as Vital;
+    const last = (a: Float32Array) => at.map((_t, b) => a[(b * T + T - 1) * F + f]);
+    trace.input[vital] = last(input);
+    trace.reconstruction[vital] = last(reconstruction);
+  });
+  return trace;
+}
+
+function episodeChart(episode: Episode, replay: EvaluationReplay, options: DetectionOptions, recon: ReconstructionTrace | null): string {
   const trace = replay.traces.get(episode.patientId);
   if (!trace) return svgChart([]);
   const margin = Math.max(30 * 60_000, (episode.end - episode.start) / 2);
@@ -207,6 +261,25 @@ function episodeChart(episode: RecordingLabels['episodes'][number], replay: Eval
       markers,
       height: 240,
     },
+    ...(recon
+      ? [
+          {
+            title: 'LSTM-AE input (solid) and its reconstruction (dashed), last second of each window',
+            yLabel: 'value',
+            series: vitals.flatMap((v, k) =>
+              recon.input[v] && recon.reconstruction[v]
+                ? [
+                    { name: `${v} input`, color: PALETTE_FOR[k % PALETTE_FOR.length], points: recon.at.map((t, i) => [minutes(t), recon.input[v]?.[i] ?? NaN] as const) },
+                    { name: `${v} reconstructed`, color: PALETTE_FOR[k % PALETTE_FOR.length], dashed: true, points: recon.at.map((t, i) => [minutes(t), recon.reconstruction[v]?.[i] ?? NaN] as const) },
+                  ]
+                : [],
+            ),
+            bands: band,
+            markers,
+            height: 260,
+          },
+        ]
+      : []),
     {
       title: 'Reconstruction error by vital (the model’s per-feature contributions)',
       xLabel: 'minutes from episode start',
