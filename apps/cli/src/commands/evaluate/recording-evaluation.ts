@@ -26,6 +26,8 @@ export interface RecordingEvaluation {
   readonly recording: string;
   readonly meta: RecordingLabels['meta'];
   readonly graceMs: number;
+  /** The scorer's settings the replay ran with. */
+  readonly detection: DetectionOptions;
   readonly samples: number;
   readonly windows: number;
   readonly wallSeconds: number;
@@ -126,6 +128,7 @@ export async function evaluateRecording(
     recording: dir,
     meta: labels.meta,
     graceMs,
+    detection: options,
     samples: replay.samples,
     windows: replay.windows,
     wallSeconds,

@@ -27,6 +27,12 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
       'Precision = alerts on a clinical episode ÷ all alerts (an alert on a sensor fault counts against it); ' +
       'false alerts/day exclude alerts on sensor faults, which are counted on their own (tech/day).',
   );
+  const o = r.detection;
+  out.push(
+    `Scorer settings: T=${o.windowLength} s windows every ${o.strideSlots} s; alert when ${o.policy.confirm} of ${o.policy.of} windows are abnormal, ` +
+      `resolve after ${o.policy.clear} normal, cooldown ${o.policy.cooldownMs / 1000} s` +
+      (o.model ? `; LSTM-AE abnormal at ${o.model.alertRatio.toFixed(1)}× the patient's usual error (medium at ${o.model.mediumRatio.toFixed(1)}×).` : '.'),
+  );
   for (const [d, why] of Object.entries(r.notRun)) out.push(`Not run: ${d} — ${why}`);
   out.push('');
   const rows = r.ran.map((d) => {
