@@ -11,3 +11,4 @@ export * from './training/training-windows';
 export * from './training/trainer';
 export * from './training/training-curve';
 export * from './training/train-model';
+export * from './pipeline-adapter';

@@ -24,6 +24,11 @@ export interface AutoencoderConfig {
   readonly features: readonly Vital[];
   /** LSTM width of encoder and decoder. */
   readonly units: number;
+  /**
+   * Per feature, its weight in the anomaly score (absent: all 1). Steps are context: the model sees
+   * and reconstructs them, so it learns what activity explains, but walking is not an anomaly.
+   */
+  readonly scoreWeights?: readonly number[];
 }
 
 /**

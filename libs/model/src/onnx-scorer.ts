@@ -40,7 +40,7 @@ export class OnnxScorer implements WindowScorer {
     const { windowSize: T, features } = this.metadata.config;
     if (count === 0) return { scores: new Float32Array(0), contributions: new Float32Array(0) };
     const input = prepareWindows(windows, count, T, this.metadata.normalisation);
-    return maskedErrors(input, await this.reconstruct(input, count), count, T, features.length);
+    return maskedErrors(input, await this.reconstruct(input, count), count, T, features.length, this.metadata.config.scoreWeights);
   }
 
   dispose(): Promise<void> {

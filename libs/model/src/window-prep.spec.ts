@@ -58,3 +58,13 @@ describe(smoothWindows.name, () => {
     expect([x[0], x[2], x[4], x[6]]).toEqual([0, 1, 3, 5]);
   });
 });
+
+describe(`${maskedErrors.name} with score weights`, () => {
+  it('leaves a zero-weight feature out of the score, its share and the count of measured values', () => {
+    const input = Float32Array.from([0, 0, 1, 1, 1, 1, 1, 1]);
+    const recon = Float32Array.from([1, 9, 0, 9]);
+    const { scores, contributions } = maskedErrors(input, recon, 1, 2, 2, [1, 0]);
+    expect(scores[0]).toBeCloseTo(1, 6);
+    expect(Array.from(contributions)).toEqual([expect.closeTo(1, 6), 0]);
+  });
+});

@@ -78,11 +78,23 @@ export interface WindowScores {
   readonly contributions: Float32Array;
 }
 
-/** Masked reconstruction error: only measured values count, imputed ones never do. */
-export function maskedErrors(input: Float32Array, reconstruction: Float32Array, count: number, T: number, F: number): WindowScores {
+/**
+ * Masked reconstruction error: only measured values count, imputed ones never do. With `weights`,
+ * each feature's squared error counts that much (0: not scored) and only scored features' values
+ * count as measured.
+ */
+export function maskedErrors(
+  input: Float32Array,
+  reconstruction: Float32Array,
+  count: number,
+  T: number,
+  F: number,
+  weights?: readonly number[],
+): WindowScores {
   const scores = new Float32Array(count);
   const contributions = new Float32Array(count * F);
   const sums = new Float64Array(F);
+  const w = weights ?? new Array<number>(F).fill(1);
   for (let b = 0; b < count; b++) {
     sums.fill(0);
     let observed = 0;
@@ -90,9 +102,9 @@ export function maskedErrors(input: Float32Array, reconstruction: Float32Array, 
       const o = (b * T + t) * 2 * F;
       const r = (b * T + t) * F;
       for (let f = 0; f < F; f++) {
-        if (input[o + F + f] === 0) continue;
+        if (input[o + F + f] === 0 || w[f] === 0) continue;
         const d = reconstruction[r + f] - input[o + f];
-        sums[f] += d * d;
+        sums[f] += w[f] * d * d;
         observed++;
       }
     }

@@ -16,6 +16,8 @@ import { quantile, trainAutoencoder, type EpochResult } from './trainer';
 export const TRAINING_CURVE_FILE = 'training-curve.svg';
 
 const DEFAULT_SMOOTHING: Partial<Record<Vital, number>> = { steps: 15 };
+/** Steps are context for the other vitals, not a sign of illness: they do not count in the score. */
+const DEFAULT_SCORE_WEIGHTS: Partial<Record<Vital, number>> = { steps: 0 };
 
 export interface TrainModelOptions {
   readonly recordingDir: string;
@@ -34,6 +36,8 @@ export interface TrainModelOptions {
   readonly batchSize?: number;
   readonly learningRate?: number;
   readonly backend?: TfBackend;
+  /** Weight of each vital in the anomaly score; default 1, steps 0. */
+  readonly scoreWeights?: Partial<Record<Vital, number>>;
   /** Trailing-mean span (samples) per vital before normalising; default: steps over 15 s. */
   readonly smoothing?: Partial<Record<Vital, number>>;
   /** Written into metadata.versions.vigil and the ONNX producer. */
@@ -46,7 +50,13 @@ export interface TrainModelOptions {
 /** Recording → normal windows → trained autoencoder → model folder (TF.js, ONNX, metadata, curve). */
 export async function trainModel(options: TrainModelOptions): Promise<ModelMetadata> {
   const t0 = Date.now();
-  const config = { windowSize: options.windowSize ?? 60, units: options.units ?? 32, features: [...(options.features ?? VITALS)] };
+  const features = [...(options.features ?? VITALS)];
+  const config = {
+    windowSize: options.windowSize ?? 60,
+    units: options.units ?? 32,
+    features,
+    scoreWeights: features.map((v) => options.scoreWeights?.[v] ?? DEFAULT_SCORE_WEIGHTS[v] ?? 1),
+  };
   const stride = options.stride ?? 30;
   const backend = await initTfBackend(options.backend);
 

@@ -105,7 +105,7 @@ export async function trainAutoencoder(data: TrainerData, options: TrainerOption
     bestEpoch: best.epoch,
     trainLoss: history[best.epoch - 1].loss,
     valLoss: best.loss,
-    valScores: maskedErrors(validation, recon, data.validationCount, T, F).scores,
+    valScores: maskedErrors(validation, recon, data.validationCount, T, F, options.config.scoreWeights).scores,
   };
 }
 
