@@ -44,4 +44,16 @@ describe('ONNX export parity', () => {
     await tfjs.dispose();
     await onnx.dispose();
   });
+
+  it('splits large batches into chunks without changing the scores', async () => {
+    const whole = await loadOnnxScorer(DEFAULT_MODEL, { chunk: 1024 });
+    const chunked = await loadOnnxScorer(DEFAULT_MODEL, { chunk: 7 });
+    const { windowSize: T, features } = whole.metadata.config;
+    const windows = randomWindows(5, 40, T, features.length);
+    const a = await whole.score(windows, 40);
+    const b = await chunked.score(windows, 40);
+    expect(Array.from(b.scores, (s, i) => Math.abs(s - a.scores[i]) / a.scores[i]).every((d) => d <= 1e-6)).toBe(true);
+    await whole.dispose();
+    await chunked.dispose();
+  });
 });
