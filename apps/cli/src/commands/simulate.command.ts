@@ -108,6 +108,8 @@ async function publish(options: SimulateOptions): Promise<void> {
   const passwords = options.credentials ? await readCredentials(options.credentials) : {};
   const sim = new VitalsSimulator({ seed: options.seed, patients: options.devices, startMs, rateHz: options.rate, episodes: options.episodes, episodeGapMin: options.episodeGap });
   const fleet = await DeviceFleet.connect({ url, deviceIds: sim.patients.map((p) => p.deviceId), passwords, maxInFlight: options.inflight });
+  if (speed > 1 && durationS === undefined && options.start === undefined)
+    out.info(`Note: at speed ×${speed} without --duration, measurement time runs ahead of the clock; ingest refuses samples more than VIGIL_INGEST_MAX_FUTURE_MS ahead.`);
   out.info(`Publishing ${options.devices} devices at ${options.rate} Hz, speed ×${speed}, to ${url}${durationS ? ` for ${durationS} s` : ' (Ctrl-C stops)'}`);
 
   let stopping = false;
