@@ -16,13 +16,16 @@ export interface FleetOptions {
  * device already has `maxInFlight` publishes awaiting PUBACK, so a slow broker slows the simulator
  * instead of growing a buffer.
  */
+/** What the fleet needs of an MQTT connection (an mqtt.js client, or a fake in specs). */
+export type DeviceConnection = Pick<MqttClient, 'publishAsync' | 'endAsync'>;
+
 export class DeviceFleet {
   private readonly inFlight = new Map<string, Promise<unknown>[]>();
   private failures = 0;
   private lastError: Error | null = null;
 
-  private constructor(
-    private readonly clients: Map<string, MqttClient>,
+  constructor(
+    private readonly clients: ReadonlyMap<string, DeviceConnection>,
     private readonly maxInFlight: number,
   ) {}
 
