@@ -20,7 +20,7 @@ export class TfjsScorer implements WindowScorer {
   /** The reconstruction for already-prepared input (B×T×2F); no tensors outlive the call. */
   async reconstruct(input: Float32Array, count: number): Promise<Float32Array> {
     const { windowSize: T, features } = this.metadata.config;
-    const y = tf.tidy(() => this.model.predict(tf.tensor3d(input, [count, T, 2 * features.length]), { batchSize: Math.max(1, count) }) as tf.Tensor);
+    const y = tf.tidy(() => this.model.predictOnBatch(tf.tensor3d(input, [count, T, 2 * features.length])) as tf.Tensor);
     try {
       return (await y.data()) as Float32Array;
     } finally {
