@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
@@ -9,7 +13,7 @@ import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt'
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
 import { ensureTopics, physicalTopic } from '@vigil/infra';
-import { openRegistry, type RegistryStore } from '@vigil/registry';
+import { hashPassword, openRegistry, type RegistryStore, renderAclFile, renderBrokerConfig, renderPasswordFile } from '@vigil/registry';
 import { IngestModule, serveOpenApi } from '@vigil/ingest';
 
 /** Test support for ingest and registry integration specs: real Mosquitto, Kafka and Redis. */
@@ -141,4 +145,54 @@ export async function cleanUp(settings: Settings): Promise<void> {
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(settings.topicPrefix));
   if (mine.length > 0) await admin.deleteTopics({ topics: mine });
   await admin.disconnect();
+}
+
+/** A Mosquitto of its own, configured as the project generates it (auth, ACL, persistence, deep queues). */
+export interface TestBroker {
+  readonly url: string;
+  readonly ingest: { readonly username: string; readonly password: string };
+  /** Rewrites passwd/ACL from the registry and reloads (SIGHUP). */
+  reload(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startBroker(registry: RegistryStore): Promise<TestBroker> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-broker-'));
+  mkdirSync(join(dir, 'data'));
+  const ingest = { username: 'vigil-ingest', password: randomBytes(12).toString('hex') };
+  const writeFiles = async () => {
+    writeFileSync(join(dir, 'passwd'), renderPasswordFile(await registry.devices(), [{ username: ingest.username, passwordHash: hashPassword(ingest.password) }]));
+    writeFileSync(join(dir, 'acl'), renderAclFile(ingest.username));
+  };
+  await writeFiles();
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = s.address() as AddressInfo;
+      s.close(() => resolve(p));
+    });
+  });
+  writeFileSync(join(dir, 'mosquitto.conf'), renderBrokerConfig(dir, port, { user: userInfo().username }));
+  const broker = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  const accepts = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+  await waitUntil(`mosquitto on ${port}`, accepts, 10_000);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    ingest,
+    reload: async () => {
+      await writeFiles();
+      broker.kill('SIGHUP');
+    },
+    stop: async () => {
+      if (broker.exitCode === null && broker.signalCode === null) {
+        const exited = new Promise((r) => broker.once('exit', r));
+        broker.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

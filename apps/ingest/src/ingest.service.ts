@@ -67,7 +67,6 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     return enqueued
       .then(async ({ plan, written }) => {
         await written;
-        await this.remember(plan);
         this.count(plan);
       })
       .finally(() => {
@@ -136,14 +135,6 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       samples: fresh.map((s) => ({ key: binding.patientId, value: toVitalSample(s, deviceId, binding.patientId, receivedAt) })),
       deadLetters,
     };
-  }
-
-  /** After the Kafka ack: a failure here only weakens duplicate detection, it loses nothing. */
-  private async remember(plan: Plan): Promise<void> {
-    if (plan.deviceId === null || plan.samples.length === 0) return;
-    await this.dedupe.remember(plan.deviceId, plan.samples.map((s) => s.value.seq)).catch((error: unknown) => {
-      this.logger.warn(`could not remember seqs of ${plan.deviceId}: ${error instanceof Error ? error.message : String(error)}`);
-    });
   }
 
   private count(plan: Plan): void {

@@ -28,15 +28,20 @@ export class DedupeStore {
     return scores.map((s) => s !== null);
   }
 
-  async remember(deviceId: string, seqs: readonly number[]): Promise<void> {
-    if (this.config.ingestDedupeWindow === 0 || seqs.length === 0) return;
-    const key = this.key(deviceId);
-    const members = seqs.flatMap((s) => [s, String(s)]);
-    await this.redis.client
-      .multi()
-      .zadd(key, ...members)
-      .zremrangebyrank(key, 0, -(this.config.ingestDedupeWindow + 1))
-      .expire(key, this.config.ingestDedupeTtlSeconds)
-      .exec();
+  /** One Redis round trip for every sample of a Kafka request that was just acknowledged. */
+  async remember(samples: readonly { readonly deviceId: string; readonly seq: number }[]): Promise<void> {
+    if (this.config.ingestDedupeWindow === 0 || samples.length === 0) return;
+    const byDevice = new Map<string, (number | string)[]>();
+    for (const { deviceId, seq } of samples) {
+      const members = byDevice.get(deviceId) ?? [];
+      members.push(seq, String(seq));
+      byDevice.set(deviceId, members);
+    }
+    const pipeline = this.redis.client.pipeline();
+    for (const [deviceId, members] of byDevice) {
+      const key = this.key(deviceId);
+      pipeline.zadd(key, ...members).zremrangebyrank(key, 0, -(this.config.ingestDedupeWindow + 1)).expire(key, this.config.ingestDedupeTtlSeconds);
+    }
+    await pipeline.exec();
   }
 }

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { type Settings } from '@vigil/config';
 import { type DeadLetter, TOPICS, type VitalSample } from '@vigil/contracts';
 import { CONFIG, KafkaConnection, type Keyed } from '@vigil/infra';
+import { DedupeStore } from '../dedupe/dedupe.store';
 import { IngestMetrics } from '../ingest.metrics';
 
 export interface Outbound {
@@ -35,6 +36,7 @@ export class RecordWriter implements OnApplicationShutdown {
   constructor(
     private readonly kafka: KafkaConnection,
     private readonly metrics: IngestMetrics,
+    private readonly dedupe: DedupeStore,
     @Inject(CONFIG) private readonly config: Settings,
   ) {}
 
@@ -62,6 +64,17 @@ export class RecordWriter implements OnApplicationShutdown {
       if (this.flushing) await this.flushing;
       else await this.flush();
     }
+  }
+
+  /**
+   * Right after the Kafka ack, one Redis round trip records the batch's (device, seq) for duplicate
+   * detection: a crash in that moment can duplicate at most this one request, never lose it. A Redis
+   * failure only weakens duplicate detection.
+   */
+  private async remember(batch: readonly Pending[]): Promise<void> {
+    await this.dedupe
+      .remember(batch.flatMap((p) => p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq }))))
+      .catch((error: unknown) => this.logger.warn(`could not record seqs for duplicate detection: ${error instanceof Error ? error.message : String(error)}`));
   }
 
   private kick(delayMs: number): void {
@@ -103,6 +116,7 @@ export class RecordWriter implements OnApplicationShutdown {
             { topic: TOPICS.deadLetter, records: batch.flatMap((p) => p.deadLetters) },
           ]);
           this.lastError = null;
+          await this.remember(batch);
           for (const p of batch) p.resolve();
           return;
         } catch (error) {

@@ -38,6 +38,9 @@ export class MqttSession extends EventEmitter {
   private socket: Socket | null = null;
   private readonly acks = new OrderedAckQueue();
   private generation = 0;
+  /** CONNACK received: PUBACKs may be sent (a resumed session's messages arrive before the SUBACK). */
+  private online = false;
+  /** SUBACK received: subscribed. */
   private ready = false;
   private closing = false;
   private pingTimer: NodeJS.Timeout | null = null;
@@ -80,7 +83,7 @@ export class MqttSession extends EventEmitter {
     if (!socket || socket.destroyed) return;
     await new Promise<void>((resolve) => {
       socket.once('close', () => resolve());
-      if (this.ready) socket.end(generate({ cmd: 'disconnect', reasonCode: 0 }, { protocolVersion: 5 }));
+      if (this.online) socket.end(generate({ cmd: 'disconnect', reasonCode: 0 }, { protocolVersion: 5 }));
       else socket.destroy();
     });
   }
@@ -90,6 +93,7 @@ export class MqttSession extends EventEmitter {
     this.closing = true;
     this.clearTimers();
     this.ready = false;
+    this.online = false;
     this.acks.clear();
     this.socket?.destroy();
   }
@@ -133,6 +137,7 @@ export class MqttSession extends EventEmitter {
           this.socket?.destroy();
           return;
         }
+        this.online = true;
         this.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: this.options.subscription, qos: 1 }] });
         return;
       }
@@ -206,7 +211,7 @@ export class MqttSession extends EventEmitter {
     this.acks.received(id);
     let done = false;
     this.emit('message', message, () => {
-      if (done || generation !== this.generation || !this.ready) return; // that connection is gone: the broker redelivers
+      if (done || generation !== this.generation || !this.online) return; // that connection is gone: the broker redelivers
       done = true;
       for (const due of this.acks.settle(id)) this.send({ cmd: 'puback', messageId: due, reasonCode: 0 });
       this.drain(generation);
@@ -217,6 +222,7 @@ export class MqttSession extends EventEmitter {
     if (generation !== this.generation) return;
     const wasReady = this.ready;
     this.ready = false;
+    this.online = false;
     this.acks.clear();
     this.backlog = [];
     this.clearTimers();
