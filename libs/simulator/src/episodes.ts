@@ -31,6 +31,8 @@ export interface EpisodePlan {
   readonly severity?: number;
   /** For a flat-line: which sensor sticks (default hr). */
   readonly vital?: Vital;
+  /** How long the deviation takes to build up and to fade (default 2 min; fever 30 % of its length). */
+  readonly rampMs?: number;
 }
 
 /** A labelled episode as recorded in labels.json. */
@@ -65,6 +67,15 @@ export function vitalsOf(type: EpisodeType, flatlineVital: Vital = 'hr'): Vital[
     case 'off_wrist':
       return ['hr', 'spo2', 'rr', 'temp'];
   }
+}
+
+/** Types a demo opens with: quick to show, and each one a NEWS2 parameter as well as a model signal. */
+export const DEMO_EPISODES = ['desaturation', 'tachycardia', 'tachypnoea', 'hypotension', 'bradycardia', 'fever'] as const satisfies readonly EpisodeType[];
+
+/** The demo's first episode of patient `index`: staggered 30 s apart from 20 s in, building up over 20 s. */
+export function demoOpeningPlan(patientId: string, index: number, startMs: number): EpisodePlan {
+  const start = startMs + 20_000 + index * 30_000;
+  return { patientId, type: DEMO_EPISODES[index % DEMO_EPISODES.length], start, end: start + 8 * 60_000, severity: 1, rampMs: 20_000 };
 }
 
 /** Typical length in minutes [min, max] of each episode type in the default schedule. */

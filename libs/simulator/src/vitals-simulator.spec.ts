@@ -162,4 +162,17 @@ describe(VitalsSimulator.name, () => {
     };
     expect(count(30)).toBeGreaterThan(2 * count());
   });
+
+  it('opens a demo with one quick, staggered episode per patient', () => {
+    const sim = new VitalsSimulator({ seed: 3, patients: 3, startMs: START, episodes: 'demo' });
+    const rs = run(sim, 5 * 60);
+    expect(sim.episodes.slice(0, 3).map((e) => [e.patientId, e.type, (e.start - START) / 1000])).toEqual([
+      ['pat-0001', 'desaturation', 20],
+      ['pat-0002', 'tachycardia', 50],
+      ['pat-0003', 'tachypnoea', 80],
+    ]);
+    // Built up within 20 s: the first patient's SpO2 is well down a minute in.
+    const first = rs.filter((r) => r.patientId === 'pat-0001');
+    expect(mean(valuesOf(first, 'spo2', START + 60_000, START + 120_000))).toBeLessThan(mean(valuesOf(first, 'spo2', START, START + 20_000)) - 6);
+  });
 });

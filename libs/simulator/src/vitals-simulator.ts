@@ -1,6 +1,7 @@
 import { VITAL_SPECS, VITALS, type Vital, type VitalValues } from '@vigil/contracts';
 import {
   DefaultEpisodeSchedule,
+  demoOpeningPlan,
   categoryOf,
   vitalsOf,
   type EpisodeCategory,
@@ -18,9 +19,12 @@ export interface SimulatorOptions {
   readonly startMs: number;
   /** Samples per second per patient (default 1). */
   readonly rateHz?: number;
-  /** 'default' plays a random schedule per patient; a list plays exactly those. */
-  readonly episodes?: 'none' | 'default' | readonly EpisodePlan[];
-  /** Mean minutes between the starts of default episodes of one patient (default 150). */
+  /**
+   * 'default' plays a random schedule per patient; 'demo' opens with one episode per patient within
+   * the first minutes (staggered), then a denser random schedule; a list plays exactly those.
+   */
+  readonly episodes?: 'none' | 'default' | 'demo' | readonly EpisodePlan[];
+  /** Mean minutes between the starts of default episodes of one patient (default 150; demo 30). */
   readonly episodeGapMin?: number;
 }
 
@@ -58,6 +62,7 @@ const DROPOUT: Partial<Record<Vital, { p: number; meanS: number }>> = {
 
 interface ActiveEpisode extends EpisodeLabel {
   readonly severity: number;
+  readonly rampMs: number | undefined;
   readonly seed: number;
   frozen?: number;
 }
@@ -109,16 +114,19 @@ export class VitalsSimulator {
       const profile = randomProfile(Random.derive(options.seed, i, 1));
       return { patientId: `pat-${pad(i + 1)}`, deviceId: `dev-${pad(i + 1)}`, profile, subgroup: subgroupOf(profile.age) };
     });
-    this.states = this.patients.map(
-      (p, i) =>
-        new PatientState(
-          p,
-          Random.derive(options.seed, i, 2),
-          episodes === 'default' ? new DefaultEpisodeSchedule(p.patientId, Random.derive(options.seed, i, 3), options.startMs, options.episodeGapMin) : null,
-          options.startMs,
-        ),
-    );
-    this.pending = Array.isArray(episodes) ? [...(episodes as readonly EpisodePlan[])].sort((a, b) => a.start - b.start) : [];
+    const openings = episodes === 'demo' ? this.patients.map((p, i) => demoOpeningPlan(p.patientId, i, options.startMs)) : [];
+    this.states = this.patients.map((p, i) => {
+      const scheduleRng = Random.derive(options.seed, i, 3);
+      const schedule =
+        episodes === 'default'
+          ? new DefaultEpisodeSchedule(p.patientId, scheduleRng, options.startMs, options.episodeGapMin)
+          : episodes === 'demo'
+            ? new DefaultEpisodeSchedule(p.patientId, scheduleRng, openings[i].end, options.episodeGapMin ?? 30)
+            : null;
+      return new PatientState(p, Random.derive(options.seed, i, 2), schedule, options.startMs);
+    });
+    const plans = Array.isArray(episodes) ? (episodes as readonly EpisodePlan[]) : openings;
+    this.pending = [...plans].sort((a, b) => a.start - b.start);
   }
 
   /** Measurement time of the next tick. */
@@ -164,6 +172,7 @@ export class VitalsSimulator {
         end: plan.end,
         vitals: vitalsOf(plan.type, plan.vital),
         severity: clamp(plan.severity ?? 1, 0, 1),
+        rampMs: plan.rampMs,
         seed: state.rng.int(0, 2 ** 31),
       };
       state.episodes.push(episode);
@@ -288,7 +297,7 @@ function envelope(e: ActiveEpisode, ts: number): number {
   const len = e.end - e.start;
   const t = ts - e.start;
   if (e.type === 'deterioration') return clamp(t / (0.9 * len), 0, 1) * clamp((e.end - ts) / (0.1 * len), 0, 1) ** 0.2;
-  const ramp = Math.min(e.type === 'fever' ? 0.3 * len : 120_000, len / 4);
+  const ramp = Math.max(1, Math.min(e.rampMs ?? (e.type === 'fever' ? 0.3 * len : 120_000), len / 4));
   return clamp(Math.min(t / ramp, (e.end - ts) / ramp), 0, 1);
 }
 

@@ -14,8 +14,8 @@ interface SimulateOptions {
   duration?: number;
   speed?: number;
   start?: number;
-  episodes: 'none' | 'default';
-  episodeGap: number;
+  episodes: 'none' | 'default' | 'demo';
+  episodeGap?: number;
   out?: string;
   mqtt?: string;
   credentials?: string;
@@ -50,8 +50,12 @@ export function registerSimulateCommand(program: Command): void {
     .option('--duration <seconds>', 'measurement time to simulate (default: until Ctrl-C for --mqtt, 3600 for --out)', positive('--duration'))
     .option('--speed <x>', 'time factor for --mqtt: 60 plays one minute per second (default VIGIL_SIMULATE_SPEED)', positive('--speed'))
     .option('--start <time>', 'measurement time of the first sample (default: now, or earlier so a sped-up run with a --duration ends near now)', time)
-    .addOption(new Option('--episodes <plan>', 'anomaly episodes').choices(['none', 'default']).default('default'))
-    .option('--episode-gap <minutes>', 'mean time between default episodes of one patient (short for demos)', positive('--episode-gap'), 150)
+    .addOption(
+      new Option('--episodes <plan>', 'anomaly episodes: default (random, ~every 2.5 h per patient), demo (one per patient in the first minutes, then ~every 30 min), none')
+        .choices(['none', 'default', 'demo'])
+        .default('default'),
+    )
+    .option('--episode-gap <minutes>', 'mean time between random episodes of one patient (default 150; demo 30)', positive('--episode-gap'))
     .option('--out <dir>', 'write a recording (samples.jsonl + labels.json) instead of publishing')
     .option('--mqtt <url>', 'MQTT broker to publish to (default VIGIL_MQTT_URL)')
     .option('--credentials <file>', 'JSON map deviceId -> MQTT password')
