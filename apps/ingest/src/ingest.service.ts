@@ -120,13 +120,13 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       key: deviceId,
       value: toDeadLetter(receipt, r.reason, r.message, r.payload ?? message.payload),
     }));
-    const seen = await this.dedupe.seen(deviceId, decoded.samples.map((s) => s.seq));
+    const seen = await this.dedupe.claim(deviceId, decoded.samples.map((s) => s.seq));
     const fresh: AcceptedSample[] = [];
     decoded.samples.forEach((sample, i) => {
       if (!seen[i]) fresh.push(sample);
       else {
         const payload = decoded.samples.length === 1 && decoded.refusals.length === 0 ? message.payload : JSON.stringify({ ts: sample.ts, seq: sample.seq, ...sample.values });
-        deadLetters.push({ key: deviceId, value: toDeadLetter(receipt, 'duplicate', `seq ${sample.seq} of ${deviceId} already reached Kafka`, payload) });
+        deadLetters.push({ key: deviceId, value: toDeadLetter(receipt, 'duplicate', `seq ${sample.seq} of ${deviceId} already reached ingest`, payload) });
       }
     });
     return {

@@ -17,15 +17,37 @@ export class DedupeStore {
     @Inject(CONFIG) private readonly config: Settings,
   ) {}
 
+  /** Seqs accepted by this instance and not yet recorded in Redis (in the writer): bounded by what is in flight. */
+  private readonly pending = new Map<string, Set<number>>();
+
   private key(deviceId: string): string {
     return `${this.config.topicPrefix}vigil:ingest:seen:${deviceId}`;
   }
 
-  /** For each seq, whether it already reached Kafka. */
-  async seen(deviceId: string, seqs: readonly number[]): Promise<boolean[]> {
+  /**
+   * For each seq, whether it is a duplicate: already in Kafka (Redis), or accepted a moment ago by
+   * this instance and still on its way. Seqs found fresh are claimed, so a copy arriving while the
+   * first is in flight is a duplicate too; `release` them once recorded (or given up).
+   */
+  async claim(deviceId: string, seqs: readonly number[]): Promise<boolean[]> {
     if (this.config.ingestDedupeWindow === 0 || seqs.length === 0) return seqs.map(() => false);
     const scores = await this.redis.client.zmscore(this.key(deviceId), ...seqs.map(String));
-    return scores.map((s) => s !== null);
+    const pending = this.pending.get(deviceId) ?? new Set<number>();
+    const duplicate = scores.map((score, i) => score !== null || pending.has(seqs[i]));
+    seqs.forEach((seq, i) => {
+      if (!duplicate[i]) pending.add(seq);
+    });
+    if (pending.size > 0) this.pending.set(deviceId, pending);
+    return duplicate;
+  }
+
+  release(samples: readonly { readonly deviceId: string; readonly seq: number }[]): void {
+    for (const { deviceId, seq } of samples) {
+      const pending = this.pending.get(deviceId);
+      if (!pending) continue;
+      pending.delete(seq);
+      if (pending.size === 0) this.pending.delete(deviceId);
+    }
   }
 
   /** One Redis round trip for every sample of a Kafka request that was just acknowledged. */

@@ -20,8 +20,8 @@ interface Pending extends Outbound {
  * Gathers the records of concurrently handled messages into one Kafka request (samples and dead
  * letters together, acks = all) and resolves each message's promise when its request is
  * acknowledged. One request is in flight at a time, so records reach each partition in the order
- * messages were written. What waits here is bounded by MQTT Receive Maximum per connection (the
- * broker sends no more unacknowledged messages), so there is no unbounded queue.
+ * messages were written. What waits here is bounded by VIGIL_INGEST_RECEIVE_MAXIMUM per MQTT
+ * connection (enforced by the MQTT session), so there is no unbounded queue.
  */
 @Injectable()
 export class RecordWriter implements OnApplicationShutdown {
@@ -72,9 +72,11 @@ export class RecordWriter implements OnApplicationShutdown {
    * failure only weakens duplicate detection.
    */
   private async remember(batch: readonly Pending[]): Promise<void> {
+    const seqs = sampleIds(batch);
     await this.dedupe
-      .remember(batch.flatMap((p) => p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq }))))
+      .remember(seqs)
       .catch((error: unknown) => this.logger.warn(`could not record seqs for duplicate detection: ${error instanceof Error ? error.message : String(error)}`));
+    this.dedupe.release(seqs);
   }
 
   private kick(delayMs: number): void {
@@ -123,6 +125,7 @@ export class RecordWriter implements OnApplicationShutdown {
           this.lastError = error instanceof Error ? error.message : String(error);
           this.metrics.kafkaRetries.inc();
           if (this.closing) {
+            this.dedupe.release(sampleIds(batch));
             for (const p of batch) p.reject(error);
             return;
           }
@@ -141,6 +144,7 @@ export class RecordWriter implements OnApplicationShutdown {
 }
 
 const size = (p: Outbound) => p.samples.length + p.deadLetters.length;
+const sampleIds = (batch: readonly Outbound[]) => batch.flatMap((p) => p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq })));
 
 /** Kafka refuses record batches over 1 MB (message.max.bytes); requests stay well below. */
 const MAX_REQUEST_BYTES = 512 * 1024;
