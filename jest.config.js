@@ -32,12 +32,16 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // The apps run onnxruntime in process; its native side checks typed arrays of the main realm.
+      testEnvironment: '<rootDir>/libs/model/src/testing/native-arrays.environment.js',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
+      // The apps run onnxruntime in process; its native side checks typed arrays of the main realm.
+      testEnvironment: '<rootDir>/libs/model/src/testing/native-arrays.environment.js',
     },
   ],
 };

@@ -27,7 +27,10 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
   async onApplicationBootstrap(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.samples), fromBeginning: false });
-    this.consumer.on(this.consumer.events.CRASH, (e) => this.logger.error(`consumer crashed: ${String(e.payload.error)}`));
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.logger.error(`consumer crashed: ${String(e.payload.error)}${e.payload.restart ? '; restarting' : ''}`);
+      this.running = e.payload.restart; // /health turns 503 when kafkajs gives up
+    });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
     this.running = true;
   }
