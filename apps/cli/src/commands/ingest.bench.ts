@@ -229,5 +229,7 @@ async function cleanUp(settings: Settings): Promise<void> {
   await admin.connect();
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(settings.topicPrefix));
   if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(settings.topicPrefix));
+  if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
   await admin.disconnect();
 }
