@@ -49,10 +49,12 @@ describe('ingest (real Mosquitto, Kafka, Redis)', () => {
     for (let seq = 0; seq < 20; seq++) await a.publish({ ts: t0 + seq * 1000, seq, hr: 70 + seq, spo2: 97 });
     await a.publish({ samples: Array.from({ length: 30 }, (_, i) => ({ ts: new Date(t0 + (20 + i) * 1000).toISOString(), seq: 20 + i, rr: 14 })) });
 
-    const got = await waitUntil('50 samples of device a', () => (output.samplesOf(dev('a')).length >= 50 ? output.samplesOf(dev('a')) : undefined));
-    expect(got.map((s) => s.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    await a.publish({ ts: t0 + 50_000, seq: 50, hr: 90 }, { qos: 0 }); // a device that does not ask for acknowledgements
+    const got = await waitUntil('51 samples of device a', () => (output.samplesOf(dev('a')).length >= 51 ? output.samplesOf(dev('a')) : undefined));
+    expect(got.map((s) => s.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i));
     expect(got[0]).toEqual({ v: 1, patientId: pat('a'), deviceId: dev('a'), ts: t0, seq: 0, hr: 70, spo2: 97, receivedAt: expect.any(Number) as number });
     expect(got[49]).toMatchObject({ ts: t0 + 49_000, seq: 49, rr: 14 });
+    expect(got[50]).toMatchObject({ seq: 50, hr: 90 });
     const records = output.samples.filter((s) => s.value.deviceId === dev('a'));
     expect(new Set(records.map((r) => r.key))).toEqual(new Set([pat('a')]));
     expect(new Set(records.map((r) => r.partition)).size).toBe(1);

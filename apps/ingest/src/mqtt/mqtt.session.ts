@@ -48,6 +48,8 @@ export class MqttSession extends EventEmitter {
   private awaitingPong = false;
   /** Parsed, not yet handed over: messages beyond Receive Maximum wait here while the socket is paused. */
   private backlog: IPublishPacket[] = [];
+  /** QoS 0 messages handed over and not finished (they have no PUBACK, but count against the bound). */
+  private unackedQos0 = 0;
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -189,7 +191,7 @@ export class MqttSession extends EventEmitter {
 
   private drain(generation: number): void {
     if (generation !== this.generation) return;
-    while (this.backlog.length > 0 && this.acks.size < this.options.receiveMaximum) {
+    while (this.backlog.length > 0 && this.acks.size + this.unackedQos0 < this.options.receiveMaximum) {
       this.dispatch(this.backlog.shift() as IPublishPacket, generation);
     }
     if (this.backlog.length > 0) this.socket?.pause();
@@ -204,7 +206,15 @@ export class MqttSession extends EventEmitter {
       redelivered: packet.dup,
     };
     if (packet.qos === 0 || packet.messageId === undefined) {
-      this.emit('message', message, () => undefined);
+      // QoS 0 (a device that publishes without acknowledgement) has no PUBACK, but counts against the bound.
+      this.unackedQos0++;
+      let finished = false;
+      this.emit('message', message, () => {
+        if (finished || generation !== this.generation) return;
+        finished = true;
+        this.unackedQos0--;
+        this.drain(generation);
+      });
       return;
     }
     const id = packet.messageId;
@@ -225,6 +235,7 @@ export class MqttSession extends EventEmitter {
     this.online = false;
     this.acks.clear();
     this.backlog = [];
+    this.unackedQos0 = 0;
     this.clearTimers();
     if (wasReady) this.emit('disconnected', 'connection closed');
     if (!this.closing) {
