@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
-import { type DeadLetterReason } from '@vigil/contracts';
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from '@vigil/contracts';
 import { type PayloadFormat } from '@vigil/ingestion';
 
 /** Get-or-create: several app instances in one process (tests) share prom-client's registry. */
@@ -33,6 +33,11 @@ export class IngestMetrics {
         buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       }),
   );
+
+  constructor() {
+    // Every reason is exported from the start (at 0), so dashboards and alerts see the whole set.
+    for (const reason of DEAD_LETTER_REASONS) this.deadLetters.labels({ reason }).inc(0);
+  }
 
   countFormat(format: PayloadFormat): void {
     this.messages.inc({ format });
