@@ -6,6 +6,8 @@ import { registerEvaluateCommand } from './commands/evaluate.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerTrainCommand } from './commands/train.command';
 import { registerBenchCommand } from './commands/bench.command';
+import { registerTokenCommand } from './commands/token.command';
+import { registerUpCommand } from './commands/up.command';
 
 /**
  * `vigil <command>`: one entry point for operators and data scientists. Each command lives in
@@ -22,6 +24,8 @@ registerEvaluateCommand(program);
 registerSimulateCommand(program);
 registerTrainCommand(program);
 registerBenchCommand(program);
+registerTokenCommand(program);
+registerUpCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);

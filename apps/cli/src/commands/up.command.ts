@@ -80,7 +80,8 @@ async function up(options: UpOptions): Promise<void> {
 
     const devices = options.simulate ? options.devices : 0;
     if (devices > 0) {
-      await enrolDevices(config, devices);
+      const teams = await enrolDevices(config, devices, options.seed);
+      out.info(`enrolled ${devices} simulated devices (${teams.teamA} patients in team-a, ${teams.teamB} in team-b)`);
       const sim = startChild(
         'simulator',
         process.execPath,
@@ -122,7 +123,9 @@ function portOf(app: AppName, config: Settings): number {
 }
 
 function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
-  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: Ctrl-C reaches `vigil up` only, which then stops the children in order.
+  const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL')); // never leave orphans
   const prefix = `[${name}]`.padEnd(12);
   const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(`${prefix}${line}\n`);

@@ -1,6 +1,24 @@
 import { type Settings } from '@vigil/config';
+import { openRegistry } from '@vigil/registry';
+import { VitalsSimulator } from '@vigil/simulator';
 
-/** Registers the simulator's devices and binds each to its patient (filled in with the registry). */
-export async function enrolDevices(_config: Settings, _devices: number): Promise<void> {
-  await Promise.resolve();
+/**
+ * Enrols the simulator's devices (the same ids `vigil simulate --devices n --seed s` uses), binds each
+ * to its patient, and splits the patients between care teams team-a and team-b. Idempotent.
+ */
+export async function enrolDevices(config: Settings, devices: number, seed: number): Promise<{ teamA: number; teamB: number }> {
+  const patients = new VitalsSimulator({ seed, patients: devices, startMs: 0, episodes: 'none' }).patients;
+  const { registry, close } = await openRegistry(config);
+  let teamA = 0;
+  try {
+    for (const [i, p] of patients.entries()) {
+      const team = i % 2 === 0 ? 'team-a' : 'team-b';
+      if (team === 'team-a') teamA++;
+      const result = await registry.enrol(p.deviceId, p.patientId, { careTeams: [team] });
+      if (!result.ok) throw new Error(`could not enrol ${p.deviceId}: ${result.refusal.message}`);
+    }
+  } finally {
+    await close();
+  }
+  return { teamA, teamB: patients.length - teamA };
 }
