@@ -18,6 +18,7 @@ export function testSettings(id: string, env: Record<string, string> = {}): Sett
     VIGIL_TOPIC_PREFIX: `${id}.`,
     VIGIL_MQTT_SHARE_GROUP: id.replace(/[^A-Za-z0-9_-]/g, '_'),
     VIGIL_ALERTS_INSTANCE: id,
+    VIGIL_INGEST_INSTANCE: id,
     VIGIL_INGEST_PORT: '0',
     VIGIL_SCORER_PORT: '0',
     VIGIL_ALERTS_PORT: '0',
@@ -34,8 +35,9 @@ export interface RunningApp {
 }
 
 /** Boots an app module in this process on a random port, with shutdown hooks like production. */
-export async function startApp(module: DynamicModule): Promise<RunningApp> {
+export async function startApp(module: DynamicModule, beforeListen?: (app: INestApplication) => void): Promise<RunningApp> {
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
+  beforeListen?.(app);
   try {
     await app.listen(0, '127.0.0.1');
   } catch (error) {
