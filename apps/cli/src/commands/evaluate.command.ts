@@ -35,9 +35,9 @@ const DATASETS = '../shared/datasets';
 /** A fixed start, so the same seed gives the same test set on any day. */
 const SIMULATION_START = Date.UTC(2026, 0, 5);
 
-const positive = (name: string) => (raw: string) => {
+const positive = (name: string, integer = false) => (raw: string) => {
   const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
   return n;
 };
 
@@ -49,13 +49,13 @@ export function registerEvaluateCommand(program: Command): void {
     )
     .option('--recording <dir>', 'a labelled recording (samples.jsonl + labels.json, as `vigil simulate --out` writes)')
     .option('--simulate', 'simulate a fresh labelled test set (the default when no data option is given)')
-    .option('--seed <n>', 'seed of the simulated test set (keep it apart from the training seed)', positive('--seed'), 4242)
-    .option('--patients <n>', 'patients in the simulated test set', positive('--patients'), 12)
+    .option('--seed <n>', 'seed of the simulated test set (keep it apart from the training seed)', positive('--seed', true), 4242)
+    .option('--patients <n>', 'patients in the simulated test set', positive('--patients', true), 12)
     .option('--hours <h>', 'hours per patient in the simulated test set', positive('--hours'), 24)
     .option('--model <dir>', 'model folder (default VIGIL_MODEL_DIR, as the scorer; none: no model)')
     .option('--grace <minutes>', 'an alert up to this long after an episode ends still detects it', positive('--grace'), 5)
     .option('--nab [dir]', `score on the NAB corpus (default ${DATASETS}/nab)`)
-    .option('--nab-lstm', 'also train and run a univariate LSTM autoencoder per NAB series (minutes of CPU)')
+    .option('--nab-lstm', 'with --nab (implied): also train and run a univariate LSTM autoencoder per NAB series (minutes of CPU)')
     .option('--mimic [dir]', `false alerts on MIMIC-II numerics (default ${DATASETS}/mimic2-numerics)`)
     .addOption(new Option('--mimic-resample <how>', 'MIMIC-II 1/60 Hz numerics to 1 Hz: repeat each minute, or step linearly between minutes').choices(['hold', 'linear']).default('hold'))
     .option('--out <dir>', 'write pictures (SVG) and the simulated test set here')
@@ -65,6 +65,7 @@ export function registerEvaluateCommand(program: Command): void {
 
 async function evaluate(options: EvaluateOptions): Promise<void> {
   const out = new Output(options);
+  if (options.nabLstm && options.nab === undefined) options.nab = true;
   const wantsRecording = options.recording !== undefined || options.simulate === true || (options.nab === undefined && options.mimic === undefined);
   if (options.out) await mkdir(options.out, { recursive: true });
 
