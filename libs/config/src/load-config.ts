@@ -35,3 +35,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 export function describeSettings(): { env: string; default: string; description: string }[] {
   return Object.values(SETTINGS).map((s) => ({ env: s.env, default: s.default ?? '(required)', description: s.description }));
 }
+
+/** The configuration table as Markdown; README.md carries exactly this (a spec keeps them equal). */
+export function settingsMarkdown(): string {
+  const cell = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    '| variable | default | meaning |',
+    '| --- | --- | --- |',
+    ...describeSettings().map((s) => `| \`${s.env}\` | ${s.default === '' ? '' : `\`${cell(s.default)}\``} | ${cell(s.description)} |`),
+  ].join('\n');
+}

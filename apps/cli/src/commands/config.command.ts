@@ -1,5 +1,5 @@
 import { type Command } from 'commander';
-import { describeSettings, loadConfig } from '@vigil/config';
+import { describeSettings, loadConfig, settingsMarkdown } from '@vigil/config';
 import { Output, table } from '../output';
 
 export function registerConfigCommand(program: Command): void {
@@ -7,9 +7,14 @@ export function registerConfigCommand(program: Command): void {
     .command('config')
     .description('List every setting (environment variable), its default, and check the current environment')
     .option('--json', 'print one JSON object')
-    .action((options: { json?: boolean }) => {
+    .option('--markdown', 'print the table as Markdown (the README\'s configuration table)')
+    .action((options: { json?: boolean; markdown?: boolean }) => {
       const out = new Output(options);
       const settings = describeSettings();
+      if (options.markdown) {
+        out.info(settingsMarkdown());
+        return;
+      }
       const current = loadConfig(); // throws ConfigError naming each bad variable
       out.result({ settings, current }, () =>
         table(

@@ -8,17 +8,17 @@ import { VitalsSimulator } from '@vigil/simulator';
  */
 export async function enrolDevices(config: Settings, devices: number, seed: number): Promise<{ teamA: number; teamB: number }> {
   const patients = new VitalsSimulator({ seed, patients: devices, startMs: 0, episodes: 'none' }).patients;
-  const { registry, close } = await openRegistry(config);
+  const open = await openRegistry(config);
   let teamA = 0;
   try {
     for (const [i, p] of patients.entries()) {
       const team = i % 2 === 0 ? 'team-a' : 'team-b';
       if (team === 'team-a') teamA++;
-      const result = await registry.enrol(p.deviceId, p.patientId, { careTeams: [team] });
+      const result = await open.registry.enrol(p.deviceId, p.patientId, { careTeams: [team] });
       if (!result.ok) throw new Error(`could not enrol ${p.deviceId}: ${result.refusal.message}`);
     }
   } finally {
-    await close();
+    await open.close();
   }
   return { teamA, teamB: patients.length - teamA };
 }
