@@ -19,7 +19,13 @@ const patients: MonitoredPatient[] = [
   { patientId: 'p1', subgroup: 'young', monitoredMs: H12 },
   { patientId: 'p2', subgroup: 'old', monitoredMs: H12 },
 ];
-const ep = (patientId: string, type: string, start: number, end: number, category: 'clinical' | 'technical' = 'clinical'): LabelledEpisode => ({
+const ep = (
+  patientId: string,
+  type: string,
+  start: number,
+  end: number,
+  category: 'clinical' | 'technical' = 'clinical',
+): LabelledEpisode => ({
   patientId,
   type,
   category,
@@ -47,7 +53,13 @@ const options = { graceMs: 1 * m };
 
 describe(matchEpisodes.name, () => {
   it('takes the first alert starting in [start, end + grace] as the detection', () => {
-    expect(matchEpisodes(episodes, alerts, options).map((o) => o.ttdMs)).toEqual([2 * m, null, 10.5 * m, 5 * m, null]);
+    expect(matchEpisodes(episodes, alerts, options).map((o) => o.ttdMs)).toEqual([
+      2 * m,
+      null,
+      10.5 * m,
+      5 * m,
+      null,
+    ]);
   });
 
   it('counts both edges of the window as inside', () => {
@@ -65,9 +77,20 @@ describe(matchEpisodes.name, () => {
 
 describe(classifyAlerts.name, () => {
   it('gives each alert one verdict, clinical before technical', () => {
-    expect(classifyAlerts(alerts, episodes, options)).toEqual(['true', 'true', 'false', 'true', 'technical', 'false', 'false']);
+    expect(classifyAlerts(alerts, episodes, options)).toEqual([
+      'true',
+      'true',
+      'false',
+      'true',
+      'technical',
+      'false',
+      'false',
+    ]);
     const overlap = [ep('p1', 'off_wrist', 0, 30, 'technical'), ep('p1', 'fever', 10, 20)];
-    expect(classifyAlerts([alert('p1', 15), alert('p1', 25)], overlap, options)).toEqual(['true', 'technical']);
+    expect(classifyAlerts([alert('p1', 15), alert('p1', 25)], overlap, options)).toEqual([
+      'true',
+      'technical',
+    ]);
   });
 });
 
@@ -97,7 +120,13 @@ describe(evaluateEvents.name, () => {
   it('breaks recall and time to detect down per clinical type', () => {
     expect(report.byType).toEqual({
       desaturation: { episodes: 1, detected: 0, recall: 0, ttdMedianMs: null, ttdP90Ms: null },
-      tachycardia: { episodes: 2, detected: 2, recall: 1, ttdMedianMs: 6.25 * m, ttdP90Ms: expect.closeTo(9.65 * m, 6) as number },
+      tachycardia: {
+        episodes: 2,
+        detected: 2,
+        recall: 1,
+        ttdMedianMs: 6.25 * m,
+        ttdP90Ms: expect.closeTo(9.65 * m, 6) as number,
+      },
     });
   });
 

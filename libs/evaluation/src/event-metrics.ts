@@ -110,7 +110,11 @@ export function matchEpisodes(
   options: MatchOptions,
 ): EpisodeOutcome[] {
   const starts = new Map<string, number[]>();
-  for (const [patientId, list] of byPatient(alerts)) starts.set(patientId, list.map((a) => a.at).sort((a, b) => a - b));
+  for (const [patientId, list] of byPatient(alerts))
+    starts.set(
+      patientId,
+      list.map((a) => a.at).sort((a, b) => a - b),
+    );
   return episodes.map((episode) => {
     const times = starts.get(episode.patientId) ?? [];
     const first = firstAtOrAfter(times, episode.start);
@@ -138,7 +142,8 @@ export function classifyAlerts(
   options: MatchOptions,
 ): AlertVerdict[] {
   const episodesOf = byPatient(episodes);
-  const inside = (a: EvaluatedAlert, e: LabelledEpisode) => a.at >= e.start && a.at <= e.end + options.graceMs;
+  const inside = (a: EvaluatedAlert, e: LabelledEpisode) =>
+    a.at >= e.start && a.at <= e.end + options.graceMs;
   return alerts.map((alert) => {
     const mine = episodesOf.get(alert.patientId) ?? [];
     if (mine.some((e) => e.category === 'clinical' && inside(alert, e))) return 'true';
@@ -189,7 +194,9 @@ export function evaluateEvents(
   const subgroupOf = new Map(patients.map((p) => [p.patientId, p.subgroup]));
 
   const byType: Record<string, TypeSummary> = {};
-  const clinicalTypes = [...new Set(episodes.filter((e) => e.category === 'clinical').map((e) => e.type))].sort();
+  const clinicalTypes = [
+    ...new Set(episodes.filter((e) => e.category === 'clinical').map((e) => e.type)),
+  ].sort();
   for (const type of clinicalTypes) {
     const ttds = outcomes.filter((o) => o.episode.type === type).map((o) => o.ttdMs);
     const hits = ttds.flatMap((t) => (t === null ? [] : [t]));

@@ -14,3 +14,4 @@ export * from './replay/evaluation-replay';
 export * from './mimic/wfdb.parser';
 export * from './mimic/mimic-numerics';
 export * from './plot/svg-chart';
+export * from './bootstrap';

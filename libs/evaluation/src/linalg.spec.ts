@@ -15,7 +15,7 @@ describe(symmetricEigen.name, () => {
     const n = 5;
     const m = new Float64Array(n * n);
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) m[i * n + j] = m[j * n + i] = rnd();
     const { values, vectors } = symmetricEigen(m, n);
     for (let i = 0; i < n; i++) {

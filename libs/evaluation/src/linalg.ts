@@ -2,7 +2,10 @@
  * Eigen-decomposition of a small symmetric matrix (row-major n×n) by cyclic Jacobi rotations.
  * Returns eigenvalues descending and unit eigenvectors as rows. Plenty for n ≤ 64.
  */
-export function symmetricEigen(matrix: ArrayLike<number>, n: number): { values: number[]; vectors: Float64Array[] } {
+export function symmetricEigen(
+  matrix: ArrayLike<number>,
+  n: number,
+): { values: number[]; vectors: Float64Array[] } {
   const a = Float64Array.from(matrix);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;

@@ -1,5 +1,12 @@
 import { type LabelledEpisode, type MonitoredPatient } from './event-metrics';
-import { alertsFromScores, averagePrecision, precisionRecallCurve, quantileThresholds, tailQuantileThresholds, type ScorePoint } from './pr-curve';
+import {
+  alertsFromScores,
+  averagePrecision,
+  precisionRecallCurve,
+  quantileThresholds,
+  tailQuantileThresholds,
+  type ScorePoint,
+} from './pr-curve';
 
 const m = 60_000;
 const series = (patientId: string, scores: (number | null)[]): ScorePoint[] =>
@@ -50,8 +57,13 @@ describe(precisionRecallCurve.name, () => {
   scores[30] = 5;
   scores[50] = 3;
   const patients: MonitoredPatient[] = [{ patientId: 'p', subgroup: 'all', monitoredMs: 24 * 3600_000 }];
-  const episodes: LabelledEpisode[] = [{ patientId: 'p', type: 'fever', category: 'clinical', start: 10 * m, end: 12 * m }];
-  const curve = precisionRecallCurve(series('p', scores), patients, episodes, [9, 8, 5, 3], { graceMs: 0, cooldownMs: 0 });
+  const episodes: LabelledEpisode[] = [
+    { patientId: 'p', type: 'fever', category: 'clinical', start: 10 * m, end: 12 * m },
+  ];
+  const curve = precisionRecallCurve(series('p', scores), patients, episodes, [9, 8, 5, 3], {
+    graceMs: 0,
+    cooldownMs: 0,
+  });
 
   it('traces precision and recall as the threshold falls', () => {
     expect(curve.map((p) => [p.threshold, p.recall, p.precision, p.falseAlertsPerPatientDay])).toEqual([

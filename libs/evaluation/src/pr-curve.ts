@@ -24,15 +24,25 @@ export interface RisingEdgeOptions {
  * that — this is the score's own event-level quality, the ceiling an alert policy trades from.
  * Unscored windows (null/NaN) count as below the threshold.
  */
-export function alertsFromScores(points: readonly ScorePoint[], threshold: number, options: RisingEdgeOptions): EvaluatedAlert[] {
+export function alertsFromScores(
+  points: readonly ScorePoint[],
+  threshold: number,
+  options: RisingEdgeOptions,
+): EvaluatedAlert[] {
   return risingEdges(byPatientThenTime(points), threshold, options);
 }
 
 function byPatientThenTime(points: readonly ScorePoint[]): ScorePoint[] {
-  return [...points].sort((a, b) => (a.patientId === b.patientId ? a.at - b.at : a.patientId < b.patientId ? -1 : 1));
+  return [...points].sort((a, b) =>
+    a.patientId === b.patientId ? a.at - b.at : a.patientId < b.patientId ? -1 : 1,
+  );
 }
 
-function risingEdges(sorted: readonly ScorePoint[], threshold: number, options: RisingEdgeOptions): EvaluatedAlert[] {
+function risingEdges(
+  sorted: readonly ScorePoint[],
+  threshold: number,
+  options: RisingEdgeOptions,
+): EvaluatedAlert[] {
   const alerts: EvaluatedAlert[] = [];
   const state = new Map<string, { above: boolean; last: number }>();
   for (const p of sorted) {
@@ -112,7 +122,9 @@ export function precisionRecallCurve(
  */
 export function averagePrecision(curve: readonly PrPoint[]): number | null {
   const pts = curve
-    .filter((p): p is PrPoint & { precision: number; recall: number } => p.precision !== null && p.recall !== null)
+    .filter(
+      (p): p is PrPoint & { precision: number; recall: number } => p.precision !== null && p.recall !== null,
+    )
     .sort((a, b) => a.recall - b.recall || b.precision - a.precision);
   if (pts.length === 0) return null;
   let area = 0;

@@ -35,11 +35,14 @@ const DATASETS = '../shared/datasets';
 /** A fixed start, so the same seed gives the same test set on any day. */
 const SIMULATION_START = Date.UTC(2026, 0, 5);
 
-const positive = (name: string, integer = false) => (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
-  return n;
-};
+const positive =
+  (name: string, integer = false) =>
+  (raw: string) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+    return n;
+  };
 
 export function registerEvaluateCommand(program: Command): void {
   program
@@ -47,17 +50,40 @@ export function registerEvaluateCommand(program: Command): void {
     .description(
       'Measure detection: replay a labelled recording through the scorer’s window → score → alert-policy code (LSTM-AE vs NEWS2 and z-score baselines); NAB score; MIMIC-II false alerts',
     )
-    .option('--recording <dir>', 'a labelled recording (samples.jsonl + labels.json, as `vigil simulate --out` writes)')
+    .option(
+      '--recording <dir>',
+      'a labelled recording (samples.jsonl + labels.json, as `vigil simulate --out` writes)',
+    )
     .option('--simulate', 'simulate a fresh labelled test set (the default when no data option is given)')
-    .option('--seed <n>', 'seed of the simulated test set (keep it apart from the training seed)', positive('--seed', true), 4242)
+    .option(
+      '--seed <n>',
+      'seed of the simulated test set (keep it apart from the training seed)',
+      positive('--seed', true),
+      4242,
+    )
     .option('--patients <n>', 'patients in the simulated test set', positive('--patients', true), 12)
     .option('--hours <h>', 'hours per patient in the simulated test set', positive('--hours'), 24)
     .option('--model <dir>', 'model folder (default VIGIL_MODEL_DIR, as the scorer; none: no model)')
-    .option('--grace <minutes>', 'an alert up to this long after an episode ends still detects it', positive('--grace'), 5)
+    .option(
+      '--grace <minutes>',
+      'an alert up to this long after an episode ends still detects it',
+      positive('--grace'),
+      5,
+    )
     .option('--nab [dir]', `score on the NAB corpus (default ${DATASETS}/nab)`)
-    .option('--nab-lstm', 'with --nab (implied): also train and run a univariate LSTM autoencoder per NAB series (minutes of CPU)')
+    .option(
+      '--nab-lstm',
+      'with --nab (implied): also train and run a univariate LSTM autoencoder per NAB series (minutes of CPU)',
+    )
     .option('--mimic [dir]', `false alerts on MIMIC-II numerics (default ${DATASETS}/mimic2-numerics)`)
-    .addOption(new Option('--mimic-resample <how>', 'MIMIC-II 1/60 Hz numerics to 1 Hz: repeat each minute, or step linearly between minutes').choices(['hold', 'linear']).default('hold'))
+    .addOption(
+      new Option(
+        '--mimic-resample <how>',
+        'MIMIC-II 1/60 Hz numerics to 1 Hz: repeat each minute, or step linearly between minutes',
+      )
+        .choices(['hold', 'linear'])
+        .default('hold'),
+    )
     .option('--out <dir>', 'write pictures (SVG) and the simulated test set here')
     .option('--json', 'print one JSON object as the last line')
     .action((options: EvaluateOptions) => evaluate(options));
@@ -66,13 +92,22 @@ export function registerEvaluateCommand(program: Command): void {
 async function evaluate(options: EvaluateOptions): Promise<void> {
   const out = new Output(options);
   if (options.nabLstm && options.nab === undefined) options.nab = true;
-  const wantsRecording = options.recording !== undefined || options.simulate === true || (options.nab === undefined && options.mimic === undefined);
+  const wantsRecording =
+    options.recording !== undefined ||
+    options.simulate === true ||
+    (options.nab === undefined && options.mimic === undefined);
   if (options.out) await mkdir(options.out, { recursive: true });
 
   const config = loadConfig();
   const modelDir = options.model ?? config.modelDir;
   const { detection, scorer, reconstructor, modelNote, dispose } = await loadDetection(modelDir, config, out);
-  const result: { model: string | null; detection: DetectionOptions; recording?: RecordingEvaluation; nab?: NabEvaluation; mimic?: MimicEvaluation } = {
+  const result: {
+    model: string | null;
+    detection: DetectionOptions;
+    recording?: RecordingEvaluation;
+    nab?: NabEvaluation;
+    mimic?: MimicEvaluation;
+  } = {
     model: modelNote === null ? resolve(modelDir) : null,
     detection,
   };
@@ -82,11 +117,23 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
       let dir = options.recording;
       let temp: string | null = null;
       if (!dir) {
-        dir = options.out ? join(options.out, `test-set-seed-${options.seed}`) : (temp = await mkdtemp(join(tmpdir(), 'vigil-evaluate-')));
+        dir = options.out
+          ? join(options.out, `test-set-seed-${options.seed}`)
+          : (temp = await mkdtemp(join(tmpdir(), 'vigil-evaluate-')));
         await simulate(dir, options, out);
       }
       try {
-        result.recording = await evaluateRecording(dir, detection, scorer, modelNote, options.grace * 60_000, options.out ?? null, (l) => out.info(l), progressBar, reconstructor);
+        result.recording = await evaluateRecording(
+          dir,
+          detection,
+          scorer,
+          modelNote,
+          options.grace * 60_000,
+          options.out ?? null,
+          (l) => out.info(l),
+          progressBar,
+          reconstructor,
+        );
         text.push(renderRecording(result.recording, table));
       } finally {
         if (temp) await rm(temp, { recursive: true, force: true });
@@ -95,7 +142,11 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
     if (options.nab !== undefined) {
       const dir = typeof options.nab === 'string' ? options.nab : join(DATASETS, 'nab');
       out.info(`Scoring the NAB corpus in ${dir}…`);
-      result.nab = await evaluateNab(dir, progressBar, options.nabLstm ? [new LstmAutoencoderNabDetector()] : []);
+      result.nab = await evaluateNab(
+        dir,
+        progressBar,
+        options.nabLstm ? [new LstmAutoencoderNabDetector()] : [],
+      );
       text.push(renderNab(result.nab, table));
     }
     if (options.mimic !== undefined) {
@@ -112,10 +163,18 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
 
 async function simulate(dir: string, options: EvaluateOptions, out: Output): Promise<void> {
   const durationMs = Math.round(options.hours * 3600_000);
-  out.info(`Simulating a test set: ${options.patients} patients × ${options.hours} h, seed ${options.seed} → ${dir}`);
+  out.info(
+    `Simulating a test set: ${options.patients} patients × ${options.hours} h, seed ${options.seed} → ${dir}`,
+  );
   const bar = progressBar('simulate', 's', Math.ceil(durationMs / 1000));
   await recordSimulation(
-    { seed: options.seed, patients: options.patients, startMs: SIMULATION_START, rateHz: 1, episodes: 'default' },
+    {
+      seed: options.seed,
+      patients: options.patients,
+      startMs: SIMULATION_START,
+      rateHz: 1,
+      episodes: 'default',
+    },
     durationMs,
     dir,
     (doneMs) => bar.update(Math.floor(doneMs / 1000), { status: `${options.patients} patients` }),
@@ -156,17 +215,27 @@ async function loadDetection(
   dispose: () => Promise<void>;
 }> {
   if (dir === 'none' || !existsSync(join(dir, 'metadata.json'))) {
-    const note = dir === 'none' ? 'model disabled (none)' : `no model at ${dir} (run \`vigil train\`, or pass --model)`;
+    const note =
+      dir === 'none' ? 'model disabled (none)' : `no model at ${dir} (run \`vigil train\`, or pass --model)`;
     out.info(`LSTM-AE not evaluated: ${note}`);
-    return { detection: detectionOptions(config, undefined), scorer: null, reconstructor: null, modelNote: note, dispose: () => Promise.resolve() };
+    return {
+      detection: detectionOptions(config, undefined),
+      scorer: null,
+      reconstructor: null,
+      modelNote: note,
+      dispose: () => Promise.resolve(),
+    };
   }
   // Loaded on demand: onnxruntime's native binding is only needed by the commands that score.
-  const { FeatureSelectingScorer, loadOnnxScorer, modelOptionsFrom, prepareWindows } = await import('@vigil/model');
+  const { FeatureSelectingScorer, loadOnnxScorer, modelOptionsFrom, prepareWindows } =
+    await import('@vigil/model');
   const engine = await loadOnnxScorer(dir);
   const meta = engine.metadata;
   if (meta.config.windowSize !== config.windowSeconds || meta.rateHz !== 1) {
     await engine.dispose();
-    throw new Error(`model ${dir} has T=${meta.config.windowSize} at ${meta.rateHz} Hz; the scorer runs ${config.windowSeconds}-sample windows at 1 Hz (VIGIL_WINDOW_SECONDS)`);
+    throw new Error(
+      `model ${dir} has T=${meta.config.windowSize} at ${meta.rateHz} Hz; the scorer runs ${config.windowSeconds}-sample windows at 1 Hz (VIGIL_WINDOW_SECONDS)`,
+    );
   }
   const detection = detectionOptions(config, modelOptionsFrom(meta));
   out.info(
@@ -191,5 +260,11 @@ async function loadDetection(
       return { input, reconstruction };
     },
   };
-  return { detection, scorer: new FeatureSelectingScorer(engine), reconstructor, modelNote: null, dispose: () => engine.dispose() };
+  return {
+    detection,
+    scorer: new FeatureSelectingScorer(engine),
+    reconstructor,
+    modelNote: null,
+    dispose: () => engine.dispose(),
+  };
 }

@@ -18,7 +18,14 @@ export const DEFAULT_ZSCORE_OPTIONS: ZScoreOptions = { alertZ: 4, mediumZ: 6, wa
  * Floors on each vital's standard deviation, so a very steady patient is not alarmed by a one-unit
  * change. Steps are left out: activity is not physiology, and walking is not an anomaly.
  */
-export const ZSCORE_MIN_STD: Readonly<Partial<Record<Vital, number>>> = { hr: 3, spo2: 0.7, rr: 1.5, temp: 0.15, sbp: 4, dbp: 3 };
+export const ZSCORE_MIN_STD: Readonly<Partial<Record<Vital, number>>> = {
+  hr: 3,
+  spo2: 0.7,
+  rr: 1.5,
+  temp: 0.15,
+  sbp: 4,
+  dbp: 3,
+};
 
 export interface ZScoreResult {
   /** Largest |z| over the judged vitals, or null when none is past its warm-up. */
@@ -51,7 +58,8 @@ export class ZScoreBaseline {
     }
     deviations.sort((a, b) => b[1] - a[1]);
     const z = deviations.length ? deviations[0][1] : null;
-    const severity: Severity | null = z === null ? null : z >= this.options.mediumZ ? 'medium' : z >= this.options.alertZ ? 'low' : null;
+    const severity: Severity | null =
+      z === null ? null : z >= this.options.mediumZ ? 'medium' : z >= this.options.alertZ ? 'low' : null;
     if (severity === null) this.learn(latest);
     return { z, severity, vitals: deviations.filter(([, d]) => d >= this.options.alertZ).map(([v]) => v) };
   }

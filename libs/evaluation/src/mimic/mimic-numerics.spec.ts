@@ -5,7 +5,10 @@ import { parseWfdbHeader, readFormat16 } from './wfdb.parser';
 
 const dir = join(__dirname, '..', '..', 'fixtures', 'mimic2');
 const header = parseWfdbHeader(readFileSync(join(dir, 's25047-2704-05-04-10-44n.hea'), 'utf8'));
-const signals = readFormat16(header, new Map([['3234460n.dat', new Uint8Array(readFileSync(join(dir, '3234460n.dat')))]]));
+const signals = readFormat16(
+  header,
+  new Map([['3234460n.dat', new Uint8Array(readFileSync(join(dir, '3234460n.dat')))]]),
+);
 
 describe(numericsVitals.name, () => {
   it('maps HR/RESP/SpO2/NBP to vitals, and MIMIC’s zeros ("not measured") to missing', () => {
@@ -27,7 +30,13 @@ describe(numericsVitals.name, () => {
 describe(numericsToSamples.name, () => {
   it('holds each minute for 60 one-second samples, and no longer', () => {
     const rows = [{ hr: 80 }, {}, { hr: 90 }];
-    const out = [...numericsToSamples({ ...header, startMs: 0 }, rows, { patientId: 'm', deviceId: 'd', cadenceMs: 1000 })];
+    const out = [
+      ...numericsToSamples({ ...header, startMs: 0 }, rows, {
+        patientId: 'm',
+        deviceId: 'd',
+        cadenceMs: 1000,
+      }),
+    ];
     expect(out).toHaveLength(180);
     expect(out[0]).toEqual({ patientId: 'm', deviceId: 'd', ts: 0, seq: 0, hr: 80 });
     expect(out[59]).toMatchObject({ ts: 59_000, hr: 80 });
@@ -37,7 +46,14 @@ describe(numericsToSamples.name, () => {
 
   it('steps linearly between measured minutes on request, holding where the next minute is missing', () => {
     const rows = [{ hr: 60, rr: 10 }, { hr: 120 }];
-    const out = [...numericsToSamples({ ...header, startMs: 0 }, rows, { patientId: 'm', deviceId: 'd', cadenceMs: 1000, resample: 'linear' })];
+    const out = [
+      ...numericsToSamples({ ...header, startMs: 0 }, rows, {
+        patientId: 'm',
+        deviceId: 'd',
+        cadenceMs: 1000,
+        resample: 'linear',
+      }),
+    ];
     expect(out[30]).toMatchObject({ hr: 90, rr: 10 });
     expect(out[59].hr).toBe(119);
     expect(out[60].hr).toBe(120);
@@ -45,7 +61,13 @@ describe(numericsToSamples.name, () => {
   });
 
   it('gives a cuff pressure once, on its minute’s first tick, without holding it', () => {
-    const out = [...numericsToSamples({ ...header, startMs: 0 }, [{ hr: 80, sbp: 120, dbp: 70 }], { patientId: 'm', deviceId: 'd', cadenceMs: 1000 })];
+    const out = [
+      ...numericsToSamples({ ...header, startMs: 0 }, [{ hr: 80, sbp: 120, dbp: 70 }], {
+        patientId: 'm',
+        deviceId: 'd',
+        cadenceMs: 1000,
+      }),
+    ];
     expect(out[0]).toMatchObject({ hr: 80, sbp: 120, dbp: 70 });
     expect(out[1]).toEqual({ patientId: 'm', deviceId: 'd', ts: 1000, seq: 1, hr: 80 });
     expect(out.filter((s) => s.sbp !== undefined)).toHaveLength(1);

@@ -58,7 +58,8 @@ export function numericsVitals(header: WfdbHeader, signals: WfdbSignals): Partia
     for (const { i, vital } of indexed) {
       const v = signals.physical[i][t];
       const spec = VITAL_SPECS[vital];
-      if (rows[t][vital] === undefined && Number.isFinite(v) && v >= spec.min && v <= spec.max) rows[t][vital] = v;
+      if (rows[t][vital] === undefined && Number.isFinite(v) && v >= spec.min && v <= spec.max)
+        rows[t][vital] = v;
     }
   }
   return rows;
@@ -77,21 +78,34 @@ export const SPOT_VITALS: ReadonlySet<Vital> = new Set<Vital>(['sbp', 'dbp']);
  * sampling interval), never beyond the record's end — a gap stays a gap, nothing is interpolated.
  * Spot readings (NBP) appear once, on the minute's first tick.
  */
-export function* numericsToSamples(header: WfdbHeader, rows: readonly Partial<Record<Vital, number>>[], options: NumericsOptions): Generator<NumericsSample> {
+export function* numericsToSamples(
+  header: WfdbHeader,
+  rows: readonly Partial<Record<Vital, number>>[],
+  options: NumericsOptions,
+): Generator<NumericsSample> {
   const start = header.startMs ?? options.fallbackStartMs ?? 0;
   const periodMs = 1000 / header.frequency;
   const ticks = Math.round(periodMs / options.cadenceMs);
   let seq = 0;
   for (let t = 0; t < rows.length; t++) {
     const base = start + Math.round(t * periodMs);
-    const continuous = Object.entries(rows[t]).filter(([v]) => !SPOT_VITALS.has(v as Vital)) as [Vital, number][];
+    const continuous = Object.entries(rows[t]).filter(([v]) => !SPOT_VITALS.has(v as Vital)) as [
+      Vital,
+      number,
+    ][];
     for (let k = 0; k < ticks; k++) {
       const values: Partial<Record<Vital, number>> = k === 0 ? { ...rows[t] } : {};
       for (const [v, x] of continuous) {
         const next = rows[t + 1]?.[v];
         values[v] = options.resample === 'linear' && next !== undefined ? x + ((next - x) * k) / ticks : x;
       }
-      yield { patientId: options.patientId, deviceId: options.deviceId, ts: base + k * options.cadenceMs, seq: seq++, ...values };
+      yield {
+        patientId: options.patientId,
+        deviceId: options.deviceId,
+        ts: base + k * options.cadenceMs,
+        seq: seq++,
+        ...values,
+      };
     }
   }
 }

@@ -15,15 +15,37 @@ describe(parseWfdbHeader.name, () => {
     expect(header.frequency).toBeCloseTo(1 / 60, 12);
     expect(header.samples).toBe(72);
     const d = new Date(header.startMs ?? NaN);
-    expect([d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()]).toEqual([
-      2704, 5, 4, 10, 44, 18, 529,
-    ]);
+    expect([
+      d.getUTCFullYear(),
+      d.getUTCMonth() + 1,
+      d.getUTCDate(),
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+      d.getUTCMilliseconds(),
+    ]).toEqual([2704, 5, 4, 10, 44, 18, 529]);
     expect(header.comments).toEqual(['<age>: ?? <sex>: ?']);
   });
 
   it('reads each signal line: gain, baseline, units, checksum, name', () => {
-    expect(header.signals.map((s) => s.description)).toEqual(['HR', 'PULSE', 'RESP', 'SpO2', 'NBPSys', 'NBPDias', 'NBPMean']);
-    expect(header.signals[0]).toMatchObject({ file: '3234460n.dat', format: 16, gain: 10, baseline: 0, units: 'bpm', initialValue: 1013, checksum: 29319 });
+    expect(header.signals.map((s) => s.description)).toEqual([
+      'HR',
+      'PULSE',
+      'RESP',
+      'SpO2',
+      'NBPSys',
+      'NBPDias',
+      'NBPMean',
+    ]);
+    expect(header.signals[0]).toMatchObject({
+      file: '3234460n.dat',
+      format: 16,
+      gain: 10,
+      baseline: 0,
+      units: 'bpm',
+      initialValue: 1013,
+      checksum: 29319,
+    });
     expect(header.signals[4]).toMatchObject({ gain: 1, units: 'mmHg', initialValue: -32768 });
   });
 
@@ -59,6 +81,8 @@ describe(readFormat16.name, () => {
     const damaged = new Uint8Array(dat.get('3234460n.dat') ?? []);
     damaged[0] ^= 1;
     expect(() => readFormat16(header, new Map([['3234460n.dat', damaged]]))).toThrow(/checksum of HR/);
-    expect(() => readFormat16(header, new Map([['3234460n.dat', damaged.subarray(0, 100)]]))).toThrow(WfdbError);
+    expect(() => readFormat16(header, new Map([['3234460n.dat', damaged.subarray(0, 100)]]))).toThrow(
+      WfdbError,
+    );
   });
 });

@@ -38,12 +38,15 @@ export function parseWfdbHeader(text: string): WfdbHeader {
   const body = lines.filter((l) => l.trim() !== '' && !l.startsWith('#'));
   if (body.length === 0) throw new WfdbError('WFDB header: no record line');
   const [record, nsig, freq, nsamp, time, date] = body[0].trim().split(/\s+/);
-  if (record.includes('/')) throw new WfdbError(`WFDB header: multi-segment record ${record} is not supported`);
+  if (record.includes('/'))
+    throw new WfdbError(`WFDB header: multi-segment record ${record} is not supported`);
   const count = Number(nsig);
   const frequency = freq ? Number(/^[^/(]+/.exec(freq)?.[0]) : 250;
-  if (!Number.isInteger(count) || !(frequency > 0)) throw new WfdbError(`WFDB header: bad record line "${body[0]}"`);
+  if (!Number.isInteger(count) || !(frequency > 0))
+    throw new WfdbError(`WFDB header: bad record line "${body[0]}"`);
   const signals = body.slice(1, 1 + count).map(parseSignalLine);
-  if (signals.length !== count) throw new WfdbError(`WFDB header: ${count} signals announced, ${signals.length} described`);
+  if (signals.length !== count)
+    throw new WfdbError(`WFDB header: ${count} signals announced, ${signals.length} described`);
   return {
     record,
     frequency,
@@ -82,7 +85,8 @@ function parseStart(time: string, date: string | undefined): number {
   while (parts.length < 3) parts.unshift(0);
   const [h, m, s] = parts;
   const [dd, mm, yyyy] = (date ?? '01/01/1970').split('/').map(Number);
-  if ([h, m, s, dd, mm, yyyy].some((x) => !Number.isFinite(x))) throw new WfdbError(`WFDB: bad start "${time} ${date}"`);
+  if ([h, m, s, dd, mm, yyyy].some((x) => !Number.isFinite(x)))
+    throw new WfdbError(`WFDB: bad start "${time} ${date}"`);
   const day = new Date(0);
   day.setUTCFullYear(yyyy, mm - 1, dd); // setUTCFullYear, unlike Date.UTC, takes years 0–99 literally
   return day.getTime() + ((h * 60 + m) * 60 + s) * 1000;
@@ -112,7 +116,8 @@ export function readFormat16(header: WfdbHeader, files: ReadonlyMap<string, Uint
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const frames = Math.floor(bytes.byteLength / 2 / indices.length);
     const n = header.samples > 0 ? Math.min(header.samples, frames) : frames;
-    if (header.samples > frames) throw new WfdbError(`WFDB: ${file} holds ${frames} samples per signal, header says ${header.samples}`);
+    if (header.samples > frames)
+      throw new WfdbError(`WFDB: ${file} holds ${frames} samples per signal, header says ${header.samples}`);
     indices.forEach((signal, k) => {
       const out = new Int16Array(n);
       for (let t = 0; t < n; t++) out[t] = view.getInt16((t * indices.length + k) * 2, true);
@@ -124,7 +129,8 @@ export function readFormat16(header: WfdbHeader, files: ReadonlyMap<string, Uint
     let sum = 0;
     for (const v of digital[i]) sum = (sum + v) & 0xffff;
     const signed = sum >= 0x8000 ? sum - 0x10000 : sum;
-    if (signed !== s.checksum) throw new WfdbError(`WFDB: checksum of ${s.description} is ${signed}, header says ${s.checksum}`);
+    if (signed !== s.checksum)
+      throw new WfdbError(`WFDB: checksum of ${s.description} is ${signed}, header says ${s.checksum}`);
   });
   const physical = digital.map((d, i) => {
     const { gain, baseline } = header.signals[i];

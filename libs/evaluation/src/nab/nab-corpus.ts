@@ -25,7 +25,8 @@ export interface NabSeries {
 /** A NAB data file: header `timestamp,value`, then one row per line. */
 export function parseNabCsv(text: string): NabSeries {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (lines[0]?.trim() !== 'timestamp,value') throw new Error(`NAB csv must start with "timestamp,value", got "${lines[0]}"`);
+  if (lines[0]?.trim() !== 'timestamp,value')
+    throw new Error(`NAB csv must start with "timestamp,value", got "${lines[0]}"`);
   const timestamps: number[] = [];
   const values: number[] = [];
   for (const line of lines.slice(1)) {
@@ -42,12 +43,16 @@ export function parseNabCsv(text: string): NabSeries {
  * Label windows (pairs of timestamps) as row indices. NAB requires each edge to be a timestamp of
  * the file exactly, and so does this.
  */
-export function windowsToRows(timestamps: readonly number[], windows: readonly (readonly [string, string])[]): RowWindow[] {
+export function windowsToRows(
+  timestamps: readonly number[],
+  windows: readonly (readonly [string, string])[],
+): RowWindow[] {
   const index = new Map(timestamps.map((t, i) => [t, i]));
   return windows.map(([a, b]) => {
     const start = index.get(parseNabTimestamp(a));
     const end = index.get(parseNabTimestamp(b));
-    if (start === undefined || end === undefined) throw new Error(`NAB window [${a}, ${b}] edge is not a row timestamp`);
+    if (start === undefined || end === undefined)
+      throw new Error(`NAB window [${a}, ${b}] edge is not a row timestamp`);
     return { start, end };
   });
 }
@@ -79,7 +84,10 @@ export interface NabProfileResult {
 }
 
 /** A detector's NAB score on each profile, its threshold optimised per profile as NAB does. */
-export function scoreNabCorpus(files: readonly NabFileScores[], profiles: Readonly<Record<NabProfileName, CostMatrix>>): NabProfileResult[] {
+export function scoreNabCorpus(
+  files: readonly NabFileScores[],
+  profiles: Readonly<Record<NabProfileName, CostMatrix>>,
+): NabProfileResult[] {
   const windowCount = files.reduce((n, f) => n + f.windows.length, 0);
   return NAB_PROFILE_NAMES.map((profile) => {
     const cost = profiles[profile];
@@ -87,6 +95,13 @@ export function scoreNabCorpus(files: readonly NabFileScores[], profiles: Readon
     const best = optimizeThreshold(table);
     const nullScore = table[0].score; // the 1.1 row: no detections, what NAB's null detector scores
     const perfect = windowCount * cost.tpWeight;
-    return { profile, threshold: best.threshold, raw: best.score, nullScore, perfect, score: normalisedScore(best.score, nullScore, perfect) };
+    return {
+      profile,
+      threshold: best.threshold,
+      raw: best.score,
+      nullScore,
+      perfect,
+      score: normalisedScore(best.score, nullScore, perfect),
+    };
   });
 }

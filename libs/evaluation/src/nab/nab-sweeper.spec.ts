@@ -44,12 +44,32 @@ describe(sweepFile.name, () => {
     const s = sweepFile(anomaly, windows, standard);
     const expected = [-0.11, -0.11, -0.11, -0.11, 1, 0.8597926, -0.1085276, -0.10999, -0.1099999, -0.11];
     [...s.sweep].forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
-    expect([...s.window]).toEqual([PROBATIONARY, OUTSIDE, OUTSIDE, OUTSIDE, 0, 0, OUTSIDE, OUTSIDE, OUTSIDE, OUTSIDE]);
+    expect([...s.window]).toEqual([
+      PROBATIONARY,
+      OUTSIDE,
+      OUTSIDE,
+      OUTSIDE,
+      0,
+      0,
+      OUTSIDE,
+      OUTSIDE,
+      OUTSIDE,
+      OUTSIDE,
+    ]);
   });
 
   it('refuses scores outside [0, 1] and overlapping windows', () => {
     expect(() => sweepFile([0, 2], [], standard)).toThrow(RangeError);
-    expect(() => sweepFile(Array<number>(10).fill(0), [{ start: 2, end: 5 }, { start: 5, end: 6 }], standard)).toThrow(RangeError);
+    expect(() =>
+      sweepFile(
+        Array<number>(10).fill(0),
+        [
+          { start: 2, end: 5 },
+          { start: 5, end: 6 },
+        ],
+        standard,
+      ),
+    ).toThrow(RangeError);
   });
 });
 
@@ -77,7 +97,9 @@ describe(scoreByThreshold.name, () => {
 
   it('takes the earliest detection of a window, and doubles the miss cost on the low-FN profile', () => {
     const lowFn = { tpWeight: 1, fpWeight: 0.11, fnWeight: 2 };
-    const both = scoreByThreshold(sweepCorpus([{ anomalyScores: [0, 0, 0, 0, 0.5, 0.5, 0, 0, 0, 0], windows }], lowFn));
+    const both = scoreByThreshold(
+      sweepCorpus([{ anomalyScores: [0, 0, 0, 0, 0.5, 0.5, 0, 0, 0, 0], windows }], lowFn),
+    );
     expect(both.slice(0, 2).map((t) => [t.threshold, t.score])).toEqual([
       [1.1, -2],
       [0.5, 1],

@@ -30,7 +30,12 @@ export function profilesFromJson(json: unknown): Record<NabProfileName, CostMatr
   const obj = json as Record<string, { CostMatrix?: Partial<CostMatrix> } | undefined>;
   for (const name of NAB_PROFILE_NAMES) {
     const m = obj[name]?.CostMatrix;
-    if (!m || typeof m.tpWeight !== 'number' || typeof m.fpWeight !== 'number' || typeof m.fnWeight !== 'number') {
+    if (
+      !m ||
+      typeof m.tpWeight !== 'number' ||
+      typeof m.fpWeight !== 'number' ||
+      typeof m.fnWeight !== 'number'
+    ) {
       throw new Error(`NAB profiles: ${name} has no complete CostMatrix`);
     }
     out[name] = { tpWeight: m.tpWeight, fpWeight: m.fpWeight, fnWeight: m.fnWeight };
@@ -86,7 +91,8 @@ export function sweepFile(
   const sorted = [...windows].sort((a, b) => a.start - b.start);
   for (let k = 0; k < sorted.length; k++) {
     const w = sorted[k];
-    if (w.start < 0 || w.end >= n || w.end < w.start) throw new RangeError(`window [${w.start}, ${w.end}] is outside ${n} rows`);
+    if (w.start < 0 || w.end >= n || w.end < w.start)
+      throw new RangeError(`window [${w.start}, ${w.end}] is outside ${n} rows`);
     if (k > 0 && w.start <= sorted[k - 1].end) throw new RangeError('NAB windows must not overlap');
   }
   const sweep = new Float64Array(n);

@@ -60,11 +60,13 @@ export class ReconstructionDetector implements NabDetector {
         for (let j = i; j < T; j++) cov[i * T + j] += di * (x[t - T + 1 + j] - mean[j]);
       }
     }
-    for (let i = 0; i < T; i++) for (let j = i; j < T; j++) cov[j * T + i] = cov[i * T + j] /= Math.max(count - 1, 1);
+    for (let i = 0; i < T; i++)
+      for (let j = i; j < T; j++) cov[j * T + i] = cov[i * T + j] /= Math.max(count - 1, 1);
     const { values: eig, vectors } = symmetricEigen(cov, T);
     const total = eig.reduce((s, l) => s + Math.max(l, 0), 0);
     let k = 1;
-    for (let acc = Math.max(eig[0], 0); k < T / 2 && total > 0 && acc / total < this.options.explained; k++) acc += Math.max(eig[k], 0);
+    for (let acc = Math.max(eig[0], 0); k < T / 2 && total > 0 && acc / total < this.options.explained; k++)
+      acc += Math.max(eig[k], 0);
     const basis = vectors.slice(0, k);
 
     // Reconstruction error of every window ending at t, then judged against earlier errors.
@@ -81,6 +83,10 @@ export class ReconstructionDetector implements NabDetector {
       }
       errors[t] = Math.max(err, 0) / T;
     }
-    return errorsToAnomalyScores(errors, { halfLife: this.options.halfLife, log: this.options.log, minHistory: T });
+    return errorsToAnomalyScores(errors, {
+      halfLife: this.options.halfLife,
+      log: this.options.log,
+      minHistory: T,
+    });
   }
 }

@@ -8,7 +8,10 @@ import { NullDetector, WindowedGaussianDetector } from './windowed-gaussian.dete
 // (fixtures/nab/SOURCE.md): reproducing them checks the detector and the scorer together.
 const fixtures = join(__dirname, '..', '..', 'fixtures', 'nab');
 const series = parseNabCsv(readFileSync(join(fixtures, 'speed_7578.csv'), 'utf8'));
-const windows = windowsToRows(series.timestamps, JSON.parse(readFileSync(join(fixtures, 'speed_7578.windows.json'), 'utf8')) as [string, string][]);
+const windows = windowsToRows(
+  series.timestamps,
+  JSON.parse(readFileSync(join(fixtures, 'speed_7578.windows.json'), 'utf8')) as [string, string][],
+);
 
 describe(WindowedGaussianDetector.name, () => {
   const scores = asPublished(new WindowedGaussianDetector().detect(series.values));

@@ -13,7 +13,16 @@ describe(svgChart.name, () => {
     {
       title: 'A <title> & more',
       series: [
-        { name: 'line', points: [[0, 0], [1, 1], [2, NaN], [3, 2], [4, 3]] },
+        {
+          name: 'line',
+          points: [
+            [0, 0],
+            [1, 1],
+            [2, NaN],
+            [3, 2],
+            [4, 3],
+          ],
+        },
         { name: 'dots', kind: 'points', points: [[1, 2]] },
       ],
       xDomain: [0, 4],

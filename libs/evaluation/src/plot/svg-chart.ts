@@ -44,7 +44,10 @@ const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b
 const M = { left: 64, right: 150, top: 28, bottom: 44 };
 
 export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c);
+  return s.replace(
+    /[<>&'"]/g,
+    (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] ?? c,
+  );
 }
 
 /** "Nice" tick values covering [lo, hi] (1, 2, 5 × 10ⁿ steps). */
@@ -56,11 +59,13 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const ticks: number[] = [];
   // Multiply rather than accumulate, and round to the step's precision, so 0.6 is not 0.6000000000000001.
   const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
-  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(+(k * step).toFixed(digits));
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++)
+    ticks.push(+(k * step).toFixed(digits));
   return ticks;
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(+v.toPrecision(4)));
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(+v.toPrecision(4));
 
 function extent(values: number[], fallback: readonly [number, number]): [number, number] {
   const finite = values.filter(Number.isFinite);
@@ -86,40 +91,67 @@ function panelSvg(panel: ChartPanel, width: number, top: number): { svg: string;
   const Y = (y: number) => top + M.top + h - ((y - y0) / (y1 - y0)) * h;
   const clampY = (y: number) => Math.max(top + M.top, Math.min(top + M.top + h, Y(y)));
   const out: string[] = [];
-  if (panel.title) out.push(`<text x="${M.left}" y="${top + 18}" font-size="14" font-weight="bold">${escapeXml(panel.title)}</text>`);
+  if (panel.title)
+    out.push(
+      `<text x="${M.left}" y="${top + 18}" font-size="14" font-weight="bold">${escapeXml(panel.title)}</text>`,
+    );
   for (const b of panel.bands ?? []) {
     const a = Math.max(X(b.from), M.left);
     const z = Math.min(X(b.to), M.left + w);
     if (z <= a) continue;
-    out.push(`<rect x="${a.toFixed(1)}" y="${top + M.top}" width="${(z - a).toFixed(1)}" height="${h}" fill="${b.color ?? '#fdd'}" opacity="0.6"/>`);
-    if (b.label) out.push(`<text x="${(a + 2).toFixed(1)}" y="${top + M.top + 12}" font-size="10" fill="#a00">${escapeXml(b.label)}</text>`);
+    out.push(
+      `<rect x="${a.toFixed(1)}" y="${top + M.top}" width="${(z - a).toFixed(1)}" height="${h}" fill="${b.color ?? '#fdd'}" opacity="0.6"/>`,
+    );
+    if (b.label)
+      out.push(
+        `<text x="${(a + 2).toFixed(1)}" y="${top + M.top + 12}" font-size="10" fill="#a00">${escapeXml(b.label)}</text>`,
+      );
   }
   // axes and ticks
   out.push(`<rect x="${M.left}" y="${top + M.top}" width="${w}" height="${h}" fill="none" stroke="#333"/>`);
   for (const t of niceTicks(x0, x1)) {
-    out.push(`<line x1="${X(t).toFixed(1)}" y1="${top + M.top + h}" x2="${X(t).toFixed(1)}" y2="${top + M.top + h + 4}" stroke="#333"/>`);
-    out.push(`<text x="${X(t).toFixed(1)}" y="${top + M.top + h + 16}" font-size="10" text-anchor="middle">${escapeXml(panel.xFormat ? panel.xFormat(t) : fmt(t))}</text>`);
+    out.push(
+      `<line x1="${X(t).toFixed(1)}" y1="${top + M.top + h}" x2="${X(t).toFixed(1)}" y2="${top + M.top + h + 4}" stroke="#333"/>`,
+    );
+    out.push(
+      `<text x="${X(t).toFixed(1)}" y="${top + M.top + h + 16}" font-size="10" text-anchor="middle">${escapeXml(panel.xFormat ? panel.xFormat(t) : fmt(t))}</text>`,
+    );
   }
   for (const t of niceTicks(y0, y1)) {
-    out.push(`<line x1="${M.left}" y1="${Y(t).toFixed(1)}" x2="${M.left + w}" y2="${Y(t).toFixed(1)}" stroke="#eee"/>`);
-    out.push(`<text x="${M.left - 6}" y="${(Y(t) + 3).toFixed(1)}" font-size="10" text-anchor="end">${fmt(t)}</text>`);
+    out.push(
+      `<line x1="${M.left}" y1="${Y(t).toFixed(1)}" x2="${M.left + w}" y2="${Y(t).toFixed(1)}" stroke="#eee"/>`,
+    );
+    out.push(
+      `<text x="${M.left - 6}" y="${(Y(t) + 3).toFixed(1)}" font-size="10" text-anchor="end">${fmt(t)}</text>`,
+    );
   }
-  if (panel.xLabel) out.push(`<text x="${M.left + w / 2}" y="${top + height - 8}" font-size="11" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`);
+  if (panel.xLabel)
+    out.push(
+      `<text x="${M.left + w / 2}" y="${top + height - 8}" font-size="11" text-anchor="middle">${escapeXml(panel.xLabel)}</text>`,
+    );
   if (panel.yLabel) {
     const cy = top + M.top + h / 2;
-    out.push(`<text x="14" y="${cy}" font-size="11" text-anchor="middle" transform="rotate(-90 14 ${cy})">${escapeXml(panel.yLabel)}</text>`);
+    out.push(
+      `<text x="14" y="${cy}" font-size="11" text-anchor="middle" transform="rotate(-90 14 ${cy})">${escapeXml(panel.yLabel)}</text>`,
+    );
   }
   for (const l of panel.hlines ?? []) {
     if (l.y < y0 || l.y > y1) continue;
-    out.push(`<line x1="${M.left}" y1="${Y(l.y).toFixed(1)}" x2="${M.left + w}" y2="${Y(l.y).toFixed(1)}" stroke="#555" stroke-dasharray="5,4"/>`);
-    if (l.label) out.push(`<text x="${M.left + w - 4}" y="${(Y(l.y) - 4).toFixed(1)}" font-size="10" text-anchor="end">${escapeXml(l.label)}</text>`);
+    out.push(
+      `<line x1="${M.left}" y1="${Y(l.y).toFixed(1)}" x2="${M.left + w}" y2="${Y(l.y).toFixed(1)}" stroke="#555" stroke-dasharray="5,4"/>`,
+    );
+    if (l.label)
+      out.push(
+        `<text x="${M.left + w - 4}" y="${(Y(l.y) - 4).toFixed(1)}" font-size="10" text-anchor="end">${escapeXml(l.label)}</text>`,
+      );
   }
   let legend = 0;
   panel.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     if (s.kind === 'points') {
       for (const [x, y] of s.points) {
-        if (Number.isFinite(y)) out.push(`<circle cx="${X(x).toFixed(1)}" cy="${clampY(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
+        if (Number.isFinite(y))
+          out.push(`<circle cx="${X(x).toFixed(1)}" cy="${clampY(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
       }
     } else {
       const segments: string[] = [];
@@ -134,7 +166,8 @@ function panelSvg(panel: ChartPanel, width: number, top: number): { svg: string;
       }
       if (current) segments.push(current);
       const dash = s.dashed ? ' stroke-dasharray="6,3"' : '';
-      for (const d of segments) out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"${dash}/>`);
+      for (const d of segments)
+        out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"${dash}/>`);
     }
     if (!s.name) return; // unnamed series (e.g. markers on another series' line) get no legend entry
     const ly = top + M.top + 12 + legend++ * 16;
@@ -144,9 +177,14 @@ function panelSvg(panel: ChartPanel, width: number, top: number): { svg: string;
   (panel.markers ?? []).forEach((mk, k) => {
     if (mk.x < x0 || mk.x > x1) return;
     const color = mk.color ?? '#000';
-    out.push(`<line x1="${X(mk.x).toFixed(1)}" y1="${top + M.top}" x2="${X(mk.x).toFixed(1)}" y2="${top + M.top + h}" stroke="${color}" stroke-width="1.5"/>`);
+    out.push(
+      `<line x1="${X(mk.x).toFixed(1)}" y1="${top + M.top}" x2="${X(mk.x).toFixed(1)}" y2="${top + M.top + h}" stroke="${color}" stroke-width="1.5"/>`,
+    );
     // Labels stagger upwards so markers close together stay readable.
-    if (mk.label) out.push(`<text x="${(X(mk.x) + 3).toFixed(1)}" y="${top + M.top + h - 4 - (k % 4) * 12}" font-size="10" fill="${color}">${escapeXml(mk.label)}</text>`);
+    if (mk.label)
+      out.push(
+        `<text x="${(X(mk.x) + 3).toFixed(1)}" y="${top + M.top + h - 4 - (k % 4) * 12}" font-size="10" fill="${color}">${escapeXml(mk.label)}</text>`,
+      );
   });
   return { svg: out.join('\n'), height };
 }

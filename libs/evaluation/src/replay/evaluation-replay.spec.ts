@@ -16,7 +16,12 @@ function samples(): SampleLike[] {
 
 describe(EvaluationReplay.name, () => {
   it('replays through the scorer’s NEWS2 path and the z-score baseline, one alert each, at raise time', async () => {
-    const replay = new EvaluationReplay(DEFAULT_DETECTION_OPTIONS, null, { alertZ: 4, mediumZ: 6, warmup: 60, halfLife: 1440 });
+    const replay = new EvaluationReplay(DEFAULT_DETECTION_OPTIONS, null, {
+      alertZ: 4,
+      mediumZ: 6,
+      warmup: 60,
+      halfLife: 1440,
+    });
     const all = samples();
     for (let i = 0; i < all.length; i += 500) await replay.push(all.slice(i, i + 500));
 

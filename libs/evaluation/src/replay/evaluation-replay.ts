@@ -1,5 +1,11 @@
 import { type AlertEvent, VITALS, type Vital } from '@vigil/contracts';
-import { AlertPolicy, DetectionPipeline, type DetectionOptions, type SampleLike, type WindowScorerLike } from '@vigil/detection';
+import {
+  AlertPolicy,
+  DetectionPipeline,
+  type DetectionOptions,
+  type SampleLike,
+  type WindowScorerLike,
+} from '@vigil/detection';
 import { ZScoreBaseline, type ZScoreOptions } from '../baselines/zscore.baseline';
 import { type EvaluatedAlert } from '../event-metrics';
 
@@ -27,7 +33,12 @@ export interface PatientTrace {
 export class EvaluationReplay {
   private readonly pipeline: DetectionPipeline;
   private readonly zscores = new Map<string, { baseline: ZScoreBaseline; policy: AlertPolicy }>();
-  readonly alerts: Record<DetectorName, EvaluatedAlert[]> = { news2: [], zscore: [], 'lstm-ae': [], vigil: [] };
+  readonly alerts: Record<DetectorName, EvaluatedAlert[]> = {
+    news2: [],
+    zscore: [],
+    'lstm-ae': [],
+    vigil: [],
+  };
   readonly traces = new Map<string, PatientTrace>();
   windows = 0;
   samples = 0;
@@ -86,7 +97,10 @@ export class EvaluationReplay {
   private zscoreOf(patientId: string) {
     let z = this.zscores.get(patientId);
     if (!z) {
-      z = { baseline: new ZScoreBaseline(this.zscore), policy: new AlertPolicy(patientId, 'model', this.options.policy) };
+      z = {
+        baseline: new ZScoreBaseline(this.zscore),
+        policy: new AlertPolicy(patientId, 'model', this.options.policy),
+      };
       this.zscores.set(patientId, z);
     }
     return z;
@@ -95,7 +109,8 @@ export class EvaluationReplay {
   private traceOf(patientId: string): PatientTrace {
     let t = this.traces.get(patientId);
     if (!t) {
-      const perVital = () => Object.fromEntries(VITALS.map((v) => [v, [] as number[]])) as Record<Vital, number[]>;
+      const perVital = () =>
+        Object.fromEntries(VITALS.map((v) => [v, [] as number[]])) as Record<Vital, number[]>;
       t = { at: [], news2: [], model: [], zscore: [], latest: perVital(), contributions: perVital() };
       this.traces.set(patientId, t);
     }

@@ -8,7 +8,10 @@ export interface Progress {
   stop(): void;
 }
 export type ProgressFactory = (label: string, unit: string, total: number) => Progress;
-export type TableRenderer = (rows: readonly (readonly (string | number)[])[], header: readonly string[]) => string;
+export type TableRenderer = (
+  rows: readonly (readonly (string | number)[])[],
+  header: readonly string[],
+) => string;
 
 /**
  * The model's reconstruction of raw windows, in vital units, for pictures: `raw` is B×T×F in
@@ -17,5 +20,8 @@ export type TableRenderer = (rows: readonly (readonly (string | number)[])[], he
  */
 export interface Reconstructor {
   readonly features: readonly string[];
-  reconstruct(raw: Float32Array, count: number): Promise<{ readonly input: Float32Array; readonly reconstruction: Float32Array }>;
+  reconstruct(
+    raw: Float32Array,
+    count: number,
+  ): Promise<{ readonly input: Float32Array; readonly reconstruction: Float32Array }>;
 }

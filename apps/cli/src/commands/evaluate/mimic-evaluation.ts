@@ -41,7 +41,10 @@ export async function evaluateMimic(
   const alerts: Partial<Record<DetectorName, number>> = {};
   let monitoredMs = 0;
   let ran: DetectorName[] = [];
-  const patients = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const patients = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   for (const patient of patients) {
     const folder = join(dir, patient);
     const headers = (await readdir(folder)).filter((f) => f.endsWith('.hea'));
@@ -49,7 +52,8 @@ export async function evaluateMimic(
       headers.map(async (h) => {
         const header = parseWfdbHeader(await readFile(join(folder, h), 'utf8'));
         const files = new Map<string, Uint8Array>();
-        for (const s of header.signals) if (!files.has(s.file)) files.set(s.file, new Uint8Array(await readFile(join(folder, s.file))));
+        for (const s of header.signals)
+          if (!files.has(s.file)) files.set(s.file, new Uint8Array(await readFile(join(folder, s.file))));
         return { header, signals: readFormat16(header, files) };
       }),
     );
@@ -58,11 +62,22 @@ export async function evaluateMimic(
     const replay = new EvaluationReplay(options, scorer, DEFAULT_ZSCORE_OPTIONS, false);
     for (const { header, signals } of parsed) {
       const rows = numericsVitals(header, signals);
-      const share = (v: 'hr' | 'spo2' | 'rr' | 'sbp') => (rows.length ? rows.filter((r) => r[v] !== undefined).length / rows.length : 0);
-      records.push({ patient, record: basename(header.record), minutes: rows.length / (header.frequency * 60), coverage: { hr: share('hr'), spo2: share('spo2'), rr: share('rr'), sbp: share('sbp') } });
+      const share = (v: 'hr' | 'spo2' | 'rr' | 'sbp') =>
+        rows.length ? rows.filter((r) => r[v] !== undefined).length / rows.length : 0;
+      records.push({
+        patient,
+        record: basename(header.record),
+        minutes: rows.length / (header.frequency * 60),
+        coverage: { hr: share('hr'), spo2: share('spo2'), rr: share('rr'), sbp: share('sbp') },
+      });
       monitoredMs += (rows.length / header.frequency) * 1000;
       let batch: SampleLike[] = [];
-      for (const s of numericsToSamples(header, rows, { patientId: `mimic-${patient}`, deviceId: `mimic-${patient}`, cadenceMs: options.cadenceMs, resample })) {
+      for (const s of numericsToSamples(header, rows, {
+        patientId: `mimic-${patient}`,
+        deviceId: `mimic-${patient}`,
+        cadenceMs: options.cadenceMs,
+        resample,
+      })) {
         batch.push(s);
         if (batch.length >= 4096) {
           await replay.push(batch);
@@ -75,7 +90,9 @@ export async function evaluateMimic(
     for (const d of ran) alerts[d] = (alerts[d] ?? 0) + replay.alerts[d].length;
   }
   const patientDays = monitoredMs / 86_400_000;
-  const alertsPerPatientDay = Object.fromEntries(Object.entries(alerts).map(([d, n]) => [d, n / patientDays]));
+  const alertsPerPatientDay = Object.fromEntries(
+    Object.entries(alerts).map(([d, n]) => [d, n / patientDays]),
+  );
   return {
     dir,
     records,

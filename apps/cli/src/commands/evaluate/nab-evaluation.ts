@@ -37,15 +37,32 @@ export interface NabEvaluation {
   readonly reproduction: Readonly<Record<NabProfileName, number>> | null;
 }
 
-export async function evaluateNab(dir: string, progressBar: ProgressFactory, extra: readonly NabDetector[] = []): Promise<NabEvaluation> {
-  const labels = JSON.parse(await readFile(join(dir, 'labels', 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
+export async function evaluateNab(
+  dir: string,
+  progressBar: ProgressFactory,
+  extra: readonly NabDetector[] = [],
+): Promise<NabEvaluation> {
+  const labels = JSON.parse(await readFile(join(dir, 'labels', 'combined_windows.json'), 'utf8')) as Record<
+    string,
+    [string, string][]
+  >;
   const profiles = profilesFromJson(JSON.parse(await readFile(join(dir, 'config', 'profiles.json'), 'utf8')));
-  const published = JSON.parse(await readFile(join(dir, 'results', 'final_results.json'), 'utf8')) as Record<string, Record<NabProfileName, number>>;
+  const published = JSON.parse(await readFile(join(dir, 'results', 'final_results.json'), 'utf8')) as Record<
+    string,
+    Record<NabProfileName, number>
+  >;
   const names = Object.keys(labels).sort();
-  const series = await Promise.all(names.map(async (name) => ({ name, ...parseNabCsv(await readFile(join(dir, 'data', name), 'utf8')) })));
+  const series = await Promise.all(
+    names.map(async (name) => ({ name, ...parseNabCsv(await readFile(join(dir, 'data', name), 'utf8')) })),
+  );
   const windows = series.map((s) => windowsToRows(s.timestamps, labels[s.name]));
 
-  const detectors: NabDetector[] = [new NullDetector(), new WindowedGaussianDetector(), new ReconstructionDetector(), ...extra];
+  const detectors: NabDetector[] = [
+    new NullDetector(),
+    new WindowedGaussianDetector(),
+    new ReconstructionDetector(),
+    ...extra,
+  ];
   const bar = progressBar('nab', 'files', detectors.length * names.length);
   const runs: NabRun[] = [];
   for (const detector of detectors) {
@@ -57,14 +74,29 @@ export async function evaluateNab(dir: string, progressBar: ProgressFactory, ext
       files.push({ name: s.name, anomalyScores, windows: windows[i] });
     }
     const details = scoreNabCorpus(files, profiles);
-    const scores = Object.fromEntries(details.map((d) => [d.profile, d.score])) as Record<NabProfileName, number>;
-    runs.push({ detector: detector.name, description: detector.description, scores, details, seconds: (performance.now() - t0) / 1000 });
+    const scores = Object.fromEntries(details.map((d) => [d.profile, d.score])) as Record<
+      NabProfileName,
+      number
+    >;
+    runs.push({
+      detector: detector.name,
+      description: detector.description,
+      scores,
+      details,
+      seconds: (performance.now() - t0) / 1000,
+    });
   }
   bar.stop();
 
   const ours = runs.find((r) => r.detector === 'windowedGaussian');
   const theirs = published.windowedGaussian;
-  const reproduction = ours && theirs ? (Object.fromEntries(NAB_PROFILE_NAMES.map((p) => [p, ours.scores[p] - theirs[p]])) as Record<NabProfileName, number>) : null;
+  const reproduction =
+    ours && theirs
+      ? (Object.fromEntries(NAB_PROFILE_NAMES.map((p) => [p, ours.scores[p] - theirs[p]])) as Record<
+          NabProfileName,
+          number
+        >)
+      : null;
   return {
     corpus: dir,
     files: names.length,

@@ -29,7 +29,8 @@ export class LstmAutoencoderNabDetector implements NabDetector {
 
   async detect(values: readonly number[]): Promise<Float64Array> {
     // Loaded on demand: TF.js is only needed when this detector runs.
-    const { initTfBackend, maskedErrors, prepareWindows, reconstruct, trainAutoencoder } = await import('@vigil/model');
+    const { initTfBackend, maskedErrors, prepareWindows, reconstruct, trainAutoencoder } =
+      await import('@vigil/model');
     await initTfBackend();
     const T = this.options.window;
     const n = values.length;
@@ -41,19 +42,39 @@ export class LstmAutoencoderNabDetector implements NabDetector {
     const normalisation = { mean: [mean], std: [std] };
     const windows = (from: number, to: number) => {
       const out = new Float32Array((to - from) * T);
-      for (let t = from; t < to; t++) for (let k = 0; k < T; k++) out[(t - from) * T + k] = values[t - T + 1 + k];
+      for (let t = from; t < to; t++)
+        for (let k = 0; k < T; k++) out[(t - from) * T + k] = values[t - T + 1 + k];
       return out;
     };
     // Windows ending inside the training rows: the first 80 % train, the last 20 % validate.
     const cut = T - 1 + Math.floor((train - T + 1) * 0.8);
     const trained = await trainAutoencoder(
-      { train: windows(T - 1, cut), trainCount: cut - T + 1, validation: windows(cut, train), validationCount: train - cut, normalisation },
-      { config: { windowSize: T, features: ['hr'], units: this.options.units }, seed: this.options.seed, epochs: this.options.epochs, patience: 3, batchSize: 64, learningRate: 0.01 },
+      {
+        train: windows(T - 1, cut),
+        trainCount: cut - T + 1,
+        validation: windows(cut, train),
+        validationCount: train - cut,
+        normalisation,
+      },
+      {
+        config: { windowSize: T, features: ['hr'], units: this.options.units },
+        seed: this.options.seed,
+        epochs: this.options.epochs,
+        patience: 3,
+        batchSize: 64,
+        learningRate: 0.01,
+      },
     );
     try {
       const count = n - T + 1;
       const input = prepareWindows(windows(T - 1, n), count, T, normalisation);
-      const { scores } = maskedErrors(input, await reconstruct(trained.model, input, count, T, 1), count, T, 1);
+      const { scores } = maskedErrors(
+        input,
+        await reconstruct(trained.model, input, count, T, 1),
+        count,
+        T,
+        1,
+      );
       const errors = new Float64Array(n).fill(NaN);
       errors.set(scores, T - 1);
       return errorsToAnomalyScores(errors, { halfLife: 500, log: false, minHistory: T });

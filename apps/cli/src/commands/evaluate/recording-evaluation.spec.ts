@@ -7,7 +7,11 @@ import { recordSimulation } from '@vigil/simulator';
 import { type Progress, type Reconstructor } from './cli-edges';
 import { evaluateRecording } from './recording-evaluation';
 
-const silent = (): Progress => ({ update: () => undefined, increment: () => undefined, stop: () => undefined });
+const silent = (): Progress => ({
+  update: () => undefined,
+  increment: () => undefined,
+  stop: () => undefined,
+});
 
 describe(evaluateRecording.name, () => {
   let dir: string;
@@ -18,8 +22,18 @@ describe(evaluateRecording.name, () => {
     const startMs = Date.UTC(2026, 0, 1);
     const min = 60_000;
     const plan = [
-      { patientId: 'pat-0001', type: 'desaturation' as const, start: startMs + 40 * min, end: startMs + 55 * min },
-      { patientId: 'pat-0002', type: 'flatline' as const, start: startMs + 60 * min, end: startMs + 70 * min },
+      {
+        patientId: 'pat-0001',
+        type: 'desaturation' as const,
+        start: startMs + 40 * min,
+        end: startMs + 55 * min,
+      },
+      {
+        patientId: 'pat-0002',
+        type: 'flatline' as const,
+        start: startMs + 60 * min,
+        end: startMs + 70 * min,
+      },
     ];
     const recording = join(dir, 'rec');
     await recordSimulation({ seed: 9, patients: 2, startMs, episodes: plan }, 120 * min, recording);
@@ -33,7 +47,17 @@ describe(evaluateRecording.name, () => {
         return Promise.resolve({ input: raw, reconstruction: raw });
       },
     };
-    const r = await evaluateRecording(recording, DEFAULT_DETECTION_OPTIONS, null, 'no model', 5 * min, dir, () => undefined, silent, identity);
+    const r = await evaluateRecording(
+      recording,
+      DEFAULT_DETECTION_OPTIONS,
+      null,
+      'no model',
+      5 * min,
+      dir,
+      () => undefined,
+      silent,
+      identity,
+    );
 
     expect(r.samples).toBe(2 * 7200);
     expect(r.ran).toEqual(['news2', 'zscore']);
@@ -45,7 +69,9 @@ describe(evaluateRecording.name, () => {
       expect(report?.technical.episodes).toBe(1);
       expect(report?.byType.desaturation.detected).toBe(1); // an SpO2 drop both must see
       expect(report?.ttdMedianMs).toBeLessThan(5 * min);
-      expect((report?.trueAlerts ?? 0) + (report?.technicalAlerts ?? 0) + (report?.falseAlerts ?? 0)).toBe(report?.alerts);
+      expect((report?.trueAlerts ?? 0) + (report?.technicalAlerts ?? 0) + (report?.falseAlerts ?? 0)).toBe(
+        report?.alerts,
+      );
     }
     expect(r.curves.news2?.points.length).toBeGreaterThan(0);
     expect(r.pictures).toHaveLength(2);

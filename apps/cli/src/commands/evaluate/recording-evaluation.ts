@@ -1,18 +1,25 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Vital, VITALS } from '@vigil/contracts';
-import { type DetectionOptions, type SampleLike, VitalsWindow, type WindowScorerLike } from '@vigil/detection';
+import {
+  type DetectionOptions,
+  type SampleLike,
+  VitalsWindow,
+  type WindowScorerLike,
+} from '@vigil/detection';
 import {
   DEFAULT_ZSCORE_OPTIONS,
   DETECTORS,
   EvaluationReplay,
   averagePrecision,
+  bootstrapEventIntervals,
   evaluateEvents,
   precisionRecallCurve,
   tailQuantileThresholds,
   svgChart,
   type ChartPanel,
   type DetectorName,
+  type EventIntervals,
   type EventReport,
   type LabelledEpisode,
   type MonitoredPatient,
@@ -35,8 +42,17 @@ export interface RecordingEvaluation {
   readonly ran: readonly DetectorName[];
   readonly notRun: Readonly<Partial<Record<DetectorName, string>>>;
   readonly reports: Readonly<Partial<Record<DetectorName, EventReport>>>;
+  /** 95 % percentile-bootstrap intervals over patients (1,000 resamples, seeded). */
+  readonly intervals: Readonly<Partial<Record<DetectorName, EventIntervals>>>;
   /** Event-level PR curve of each detector's raw window score (no alert policy), and its average precision. */
-  readonly curves: Readonly<Partial<Record<DetectorName, { readonly score: string; readonly ap: number | null; readonly points: readonly PrPoint[] }>>>;
+  readonly curves: Readonly<
+    Partial<
+      Record<
+        DetectorName,
+        { readonly score: string; readonly ap: number | null; readonly points: readonly PrPoint[] }
+      >
+    >
+  >;
   readonly pictures: readonly string[];
 }
 
@@ -48,7 +64,12 @@ const SCORE_OF: Partial<Record<DetectorName, { label: string; key: 'news2' | 'zs
 };
 
 const PALETTE_FOR = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
-const COLORS: Record<DetectorName, string> = { news2: '#ff7f0e', zscore: '#2ca02c', 'lstm-ae': '#1f77b4', vigil: '#9467bd' };
+const COLORS: Record<DetectorName, string> = {
+  news2: '#ff7f0e',
+  zscore: '#2ca02c',
+  'lstm-ae': '#1f77b4',
+  vigil: '#9467bd',
+};
 
 export async function evaluateRecording(
   dir: string,
@@ -80,9 +101,21 @@ export async function evaluateRecording(
   bar.stop();
   const wallSeconds = (performance.now() - t0) / 1000;
 
-  const patients: MonitoredPatient[] = labels.patients.map((p) => ({ patientId: p.patientId, subgroup: p.subgroup, monitoredMs: labels.meta.durationMs }));
-  const episodes: LabelledEpisode[] = labels.episodes.map((e) => ({ patientId: e.patientId, type: e.type, category: e.category, start: e.start, end: e.end }));
-  const ran: DetectorName[] = replay.hasModel ? [...DETECTORS] : DETECTORS.filter((d) => d !== 'lstm-ae' && d !== 'vigil');
+  const patients: MonitoredPatient[] = labels.patients.map((p) => ({
+    patientId: p.patientId,
+    subgroup: p.subgroup,
+    monitoredMs: labels.meta.durationMs,
+  }));
+  const episodes: LabelledEpisode[] = labels.episodes.map((e) => ({
+    patientId: e.patientId,
+    type: e.type,
+    category: e.category,
+    start: e.start,
+    end: e.end,
+  }));
+  const ran: DetectorName[] = replay.hasModel
+    ? [...DETECTORS]
+    : DETECTORS.filter((d) => d !== 'lstm-ae' && d !== 'vigil');
   const notRun: Partial<Record<DetectorName, string>> = {};
   if (!replay.hasModel) {
     notRun['lstm-ae'] = modelNote ?? 'no model';
@@ -90,7 +123,17 @@ export async function evaluateRecording(
   }
 
   const reports: Partial<Record<DetectorName, EventReport>> = {};
-  for (const d of ran) reports[d] = evaluateEvents(patients, episodes, replay.alerts[d], { graceMs });
+  const intervals: Partial<Record<DetectorName, EventIntervals>> = {};
+  for (const d of ran) {
+    reports[d] = evaluateEvents(patients, episodes, replay.alerts[d], { graceMs });
+    intervals[d] = bootstrapEventIntervals(
+      patients,
+      episodes,
+      replay.alerts[d],
+      { graceMs },
+      { resamples: 1000, seed: 1, level: 0.95 },
+    );
+  }
 
   info('Tracing precision–recall curves of the raw scores…');
   const curves: Partial<Record<DetectorName, { score: string; ap: number | null; points: PrPoint[] }>> = {};
@@ -106,7 +149,10 @@ export async function evaluateRecording(
       points.map((p) => p.score),
       30,
     ).filter((th) => th > 0);
-    const curve = precisionRecallCurve(points, patients, episodes, thresholds, { graceMs, cooldownMs: options.policy.cooldownMs });
+    const curve = precisionRecallCurve(points, patients, episodes, thresholds, {
+      graceMs,
+      cooldownMs: options.policy.cooldownMs,
+    });
     curves[d] = { score: s.label, ap: averagePrecision(curve), points: curve };
   }
 
@@ -135,6 +181,7 @@ export async function evaluateRecording(
     ran,
     notRun,
     reports,
+    intervals,
     curves,
     pictures,
   };
@@ -157,7 +204,12 @@ function prChart(
   const sweepPoints = series.map((s) => ({ ...s, name: '', kind: 'points' as const }));
   const operating = Object.entries(reports)
     .filter(([, r]) => r.recall !== null && r.precision !== null)
-    .map(([d, r]) => ({ name: `${d}, alert policy`, kind: 'points' as const, color: COLORS[d as DetectorName], points: [[r.recall as number, r.precision as number] as const] }));
+    .map(([d, r]) => ({
+      name: `${d}, alert policy`,
+      kind: 'points' as const,
+      color: COLORS[d as DetectorName],
+      points: [[r.recall as number, r.precision as number] as const],
+    }));
   return svgChart([
     {
       title: 'Event-level precision–recall (threshold sweep of each raw score; dots: with the alert policy)',
@@ -172,10 +224,17 @@ function prChart(
 }
 
 /** The first clinical episode the LSTM-AE detected (else NEWS2, else any), for the picture. */
-function pickEpisode(labels: RecordingLabels, reports: Partial<Record<DetectorName, EventReport>>, replay: EvaluationReplay, graceMs: number) {
+function pickEpisode(
+  labels: RecordingLabels,
+  reports: Partial<Record<DetectorName, EventReport>>,
+  replay: EvaluationReplay,
+  graceMs: number,
+) {
   const clinical = labels.episodes.filter((e) => e.category === 'clinical' && replay.traces.has(e.patientId));
   const hitBy = (d: DetectorName) =>
-    clinical.find((e) => replay.alerts[d].some((a) => a.patientId === e.patientId && a.at >= e.start && a.at <= e.end + graceMs));
+    clinical.find((e) =>
+      replay.alerts[d].some((a) => a.patientId === e.patientId && a.at >= e.start && a.at <= e.end + graceMs),
+    );
   return (reports['lstm-ae'] ? hitBy('lstm-ae') : undefined) ?? hitBy('news2') ?? clinical[0];
 }
 
@@ -192,7 +251,12 @@ interface ReconstructionTrace {
  * Second pass over the recording for one patient around one episode: the same 1 Hz windows the
  * pipeline builds, every stride, reconstructed by the model.
  */
-async function reconstructionTrace(dir: string, episode: Episode, options: DetectionOptions, model: Reconstructor): Promise<ReconstructionTrace> {
+async function reconstructionTrace(
+  dir: string,
+  episode: Episode,
+  options: DetectionOptions,
+  model: Reconstructor,
+): Promise<ReconstructionTrace> {
   const margin = Math.max(30 * 60_000, (episode.end - episode.start) / 2);
   const from = episode.start - margin - options.windowLength * options.cadenceMs;
   const to = episode.end + margin;
@@ -229,7 +293,12 @@ async function reconstructionTrace(dir: string, episode: Episode, options: Detec
   return trace;
 }
 
-function episodeChart(episode: Episode, replay: EvaluationReplay, options: DetectionOptions, recon: ReconstructionTrace | null): string {
+function episodeChart(
+  episode: Episode,
+  replay: EvaluationReplay,
+  options: DetectionOptions,
+  recon: ReconstructionTrace | null,
+): string {
   const trace = replay.traces.get(episode.patientId);
   if (!trace) return svgChart([]);
   const margin = Math.max(30 * 60_000, (episode.end - episode.start) / 2);
@@ -239,14 +308,19 @@ function episodeChart(episode: Episode, replay: EvaluationReplay, options: Detec
   const minutes = (t: number) => (t - episode.start) / 60_000;
   const band = [{ from: 0, to: minutes(episode.end), label: `${episode.type} (labelled)` }];
   const markers = (['news2', 'zscore', 'lstm-ae'] as const).flatMap((d) =>
-    replay.alerts[d].filter((a) => a.patientId === episode.patientId && a.at >= from && a.at <= to).map((a) => ({ x: minutes(a.at), label: d, color: COLORS[d] })),
+    replay.alerts[d]
+      .filter((a) => a.patientId === episode.patientId && a.at >= from && a.at <= to)
+      .map((a) => ({ x: minutes(a.at), label: d, color: COLORS[d] })),
   );
   const vitals = episode.vitals.length ? episode.vitals : (['hr', 'spo2'] as const);
   const panels: ChartPanel[] = [
     {
       title: `Patient ${episode.patientId}: ${episode.type}, vitals the pipeline saw (median of the last ${options.news2Slots} s per window)`,
       yLabel: 'value',
-      series: vitals.map((v) => ({ name: v, points: idx.map(([t, i]) => [minutes(t), trace.latest[v][i]] as const) })),
+      series: vitals.map((v) => ({
+        name: v,
+        points: idx.map(([t, i]) => [minutes(t), trace.latest[v][i]] as const),
+      })),
       bands: band,
       markers,
       height: 260,
@@ -255,11 +329,25 @@ function episodeChart(episode: Episode, replay: EvaluationReplay, options: Detec
       title: 'Anomaly scores per window',
       yLabel: 'score',
       series: [
-        { name: 'recon. error ÷ usual', color: COLORS['lstm-ae'], points: idx.map(([t, i]) => [minutes(t), trace.model[i] ?? NaN] as const) },
-        { name: 'max |z|', color: COLORS.zscore, points: idx.map(([t, i]) => [minutes(t), trace.zscore[i] ?? NaN] as const) },
-        { name: 'NEWS2', color: COLORS.news2, points: idx.map(([t, i]) => [minutes(t), trace.news2[i]] as const) },
+        {
+          name: 'recon. error ÷ usual',
+          color: COLORS['lstm-ae'],
+          points: idx.map(([t, i]) => [minutes(t), trace.model[i] ?? NaN] as const),
+        },
+        {
+          name: 'max |z|',
+          color: COLORS.zscore,
+          points: idx.map(([t, i]) => [minutes(t), trace.zscore[i] ?? NaN] as const),
+        },
+        {
+          name: 'NEWS2',
+          color: COLORS.news2,
+          points: idx.map(([t, i]) => [minutes(t), trace.news2[i]] as const),
+        },
       ],
-      hlines: options.model ? [{ y: options.model.alertRatio, label: `model alert ratio ${options.model.alertRatio.toFixed(1)}` }] : [],
+      hlines: options.model
+        ? [{ y: options.model.alertRatio, label: `model alert ratio ${options.model.alertRatio.toFixed(1)}` }]
+        : [],
       bands: band,
       markers,
       height: 240,
@@ -272,8 +360,19 @@ function episodeChart(episode: Episode, replay: EvaluationReplay, options: Detec
             series: vitals.flatMap((v, k) =>
               recon.input[v] && recon.reconstruction[v]
                 ? [
-                    { name: `${v} input`, color: PALETTE_FOR[k % PALETTE_FOR.length], points: recon.at.map((t, i) => [minutes(t), recon.input[v]?.[i] ?? NaN] as const) },
-                    { name: `${v} reconstructed`, color: PALETTE_FOR[k % PALETTE_FOR.length], dashed: true, points: recon.at.map((t, i) => [minutes(t), recon.reconstruction[v]?.[i] ?? NaN] as const) },
+                    {
+                      name: `${v} input`,
+                      color: PALETTE_FOR[k % PALETTE_FOR.length],
+                      points: recon.at.map((t, i) => [minutes(t), recon.input[v]?.[i] ?? NaN] as const),
+                    },
+                    {
+                      name: `${v} reconstructed`,
+                      color: PALETTE_FOR[k % PALETTE_FOR.length],
+                      dashed: true,
+                      points: recon.at.map(
+                        (t, i) => [minutes(t), recon.reconstruction[v]?.[i] ?? NaN] as const,
+                      ),
+                    },
                   ]
                 : [],
             ),
@@ -287,7 +386,10 @@ function episodeChart(episode: Episode, replay: EvaluationReplay, options: Detec
       title: 'Reconstruction error by vital (the model’s per-feature contributions)',
       xLabel: 'minutes from episode start',
       yLabel: 'contribution',
-      series: vitals.map((v) => ({ name: v, points: idx.map(([t, i]) => [minutes(t), trace.contributions[v][i]] as const) })),
+      series: vitals.map((v) => ({
+        name: v,
+        points: idx.map(([t, i]) => [minutes(t), trace.contributions[v][i]] as const),
+      })),
       bands: band,
       height: 220,
     },

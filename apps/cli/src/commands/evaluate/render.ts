@@ -1,12 +1,15 @@
-import { NAB_PROFILE_NAMES, type DetectorName, type EventReport } from '@vigil/evaluation';
+import { NAB_PROFILE_NAMES, type DetectorName, type EventReport, type Interval } from '@vigil/evaluation';
 import { type TableRenderer } from './cli-edges';
 import { type MimicEvaluation } from './mimic-evaluation';
 import { type NabEvaluation } from './nab-evaluation';
 import { type RecordingEvaluation } from './recording-evaluation';
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)} %`);
-const num = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '-' : x.toFixed(digits));
-const mins = (ms: number | null | undefined) => (ms === null || ms === undefined ? '-' : `${(ms / 60_000).toFixed(1)} min`);
+const pct = (x: number | null | undefined) =>
+  x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)} %`;
+const num = (x: number | null | undefined, digits = 2) =>
+  x === null || x === undefined ? '-' : x.toFixed(digits);
+const mins = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? '-' : `${(ms / 60_000).toFixed(1)} min`;
 
 const LABEL: Record<DetectorName, string> = {
   news2: 'NEWS2 thresholds',
@@ -25,30 +28,70 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
   out.push(
     `Rules: an episode is detected when an alert is raised in [start, end + ${r.graceMs / 60_000} min]; TTD = raise time − start. ` +
       'Precision = alerts on a clinical episode ÷ all alerts (an alert on a sensor fault counts against it); ' +
-      'false alerts/day exclude alerts on sensor faults, which are counted on their own (tech/day).',
+      'false alerts/day exclude alerts on sensor faults, which are counted on their own (tech/day). [brackets]: 95 % bootstrap interval over patients.',
   );
   const o = r.detection;
   out.push(
     `Scorer settings: T=${o.windowLength} s windows every ${o.strideSlots} s; alert when ${o.policy.confirm} of ${o.policy.of} windows are abnormal, ` +
       `resolve after ${o.policy.clear} normal, cooldown ${o.policy.cooldownMs / 1000} s` +
-      (o.model ? `; LSTM-AE abnormal at ${o.model.alertRatio.toFixed(1)}× the patient's usual error (medium at ${o.model.mediumRatio.toFixed(1)}×).` : '.'),
+      (o.model
+        ? `; LSTM-AE abnormal at ${o.model.alertRatio.toFixed(1)}× the patient's usual error (medium at ${o.model.mediumRatio.toFixed(1)}×).`
+        : '.'),
   );
   for (const [d, why] of Object.entries(r.notRun)) out.push(`Not run: ${d} — ${why}`);
   out.push('');
+  const ci = (i: Interval | undefined, f: (x: number | null) => string) =>
+    i ? ` [${f(i.low)}–${f(i.high)}]` : '';
+  const bare = (x: number | null) => (x === null ? '-' : (100 * x).toFixed(0));
   const rows = r.ran.map((d) => {
     const x = r.reports[d] as EventReport;
-    return [LABEL[d], pct(x.recall), pct(x.precision), num(x.falseAlertsPerPatientDay), num(x.technicalAlertsPerPatientDay), mins(x.ttdMedianMs), mins(x.ttdP90Ms), x.alerts, `${x.detected}/${x.episodes}`, num(r.curves[d]?.ap ?? null)];
+    const i = r.intervals[d];
+    return [
+      LABEL[d],
+      pct(x.recall) + ci(i?.recall, bare),
+      pct(x.precision) + ci(i?.precision, bare),
+      num(x.falseAlertsPerPatientDay) + ci(i?.falseAlertsPerPatientDay, (v) => num(v, 1)),
+      num(x.technicalAlertsPerPatientDay),
+      mins(x.ttdMedianMs),
+      mins(x.ttdP90Ms),
+      x.alerts,
+      `${x.detected}/${x.episodes}`,
+      num(r.curves[d]?.ap ?? null),
+    ];
   });
-  out.push(table(rows, ['detector', 'recall', 'precision', 'false/pt-day', 'tech/pt-day', 'TTD median', 'TTD p90', 'alerts', 'detected', 'AP (raw score)']));
+  out.push(
+    table(rows, [
+      'detector',
+      'recall',
+      'precision',
+      'false/pt-day',
+      'tech/pt-day',
+      'TTD median',
+      'TTD p90',
+      'alerts',
+      'detected',
+      'AP (raw score)',
+    ]),
+  );
 
-  out.push('', 'Best F1 of each raw-score sweep (no alert policy; chosen on this test set, so optimistic — a calibration hint, not a result):');
+  out.push(
+    '',
+    'Best F1 of each raw-score sweep (no alert policy; chosen on this test set, so optimistic — a calibration hint, not a result):',
+  );
   out.push(
     table(
       Object.entries(r.curves).map(([d, c]) => {
         const f1 = (p: { precision: number | null; recall: number | null }) =>
           p.precision && p.recall ? (2 * p.precision * p.recall) / (p.precision + p.recall) : 0;
         const best = [...c.points].sort((a, b) => f1(b) - f1(a))[0];
-        return [LABEL[d as DetectorName], c.score, best ? num(best.threshold) : '-', best ? pct(best.recall) : '-', best ? pct(best.precision) : '-', best ? num(best.falseAlertsPerPatientDay) : '-'];
+        return [
+          LABEL[d as DetectorName],
+          c.score,
+          best ? num(best.threshold) : '-',
+          best ? pct(best.recall) : '-',
+          best ? pct(best.precision) : '-',
+          best ? num(best.falseAlertsPerPatientDay) : '-',
+        ];
       }),
       ['detector', 'score', 'threshold', 'recall', 'precision', 'false/pt-day'],
     ),
@@ -58,10 +101,14 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
   out.push('', 'Recall (median TTD) per anomaly type:');
   out.push(
     table(
-      types.map((t) => [t, r.reports[r.ran[0]]?.byType[t]?.episodes ?? 0, ...r.ran.map((d) => {
-        const x = r.reports[d]?.byType[t];
-        return x ? `${pct(x.recall)} (${mins(x.ttdMedianMs)})` : '-';
-      })]),
+      types.map((t) => [
+        t,
+        r.reports[r.ran[0]]?.byType[t]?.episodes ?? 0,
+        ...r.ran.map((d) => {
+          const x = r.reports[d]?.byType[t];
+          return x ? `${pct(x.recall)} (${mins(x.ttdMedianMs)})` : '-';
+        }),
+      ]),
       ['type', 'episodes', ...r.ran.map((d) => LABEL[d])],
     ),
   );
@@ -69,10 +116,14 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
   out.push('', 'Per subgroup: recall / precision / false alerts per patient-day:');
   out.push(
     table(
-      groups.map((g) => [g, r.reports[r.ran[0]]?.bySubgroup[g]?.patients ?? 0, ...r.ran.map((d) => {
-        const x = r.reports[d]?.bySubgroup[g];
-        return x ? `${pct(x.recall)} / ${pct(x.precision)} / ${num(x.falseAlertsPerPatientDay)}` : '-';
-      })]),
+      groups.map((g) => [
+        g,
+        r.reports[r.ran[0]]?.bySubgroup[g]?.patients ?? 0,
+        ...r.ran.map((d) => {
+          const x = r.reports[d]?.bySubgroup[g];
+          return x ? `${pct(x.recall)} / ${pct(x.precision)} / ${num(x.falseAlertsPerPatientDay)}` : '-';
+        }),
+      ]),
       ['subgroup', 'patients', ...r.ran.map((d) => LABEL[d])],
     ),
   );
@@ -81,7 +132,12 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
     table(
       r.ran.map((d) => {
         const t = (r.reports[d] as EventReport).technical;
-        return [LABEL[d], `${t.alerted}/${t.episodes}`, pct(t.alertedFraction), ...Object.entries(t.byType).map(([k, v]) => `${k} ${v.alerted}/${v.episodes}`)];
+        return [
+          LABEL[d],
+          `${t.alerted}/${t.episodes}`,
+          pct(t.alertedFraction),
+          ...Object.entries(t.byType).map(([k, v]) => `${k} ${v.alerted}/${v.episodes}`),
+        ];
       }),
       ['detector', 'alerted', 'share', 'by type'],
     ),
@@ -92,8 +148,13 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
 
 export function renderNab(n: NabEvaluation, table: TableRenderer): string {
   const out: string[] = [];
-  out.push(`NAB corpus ${n.corpus}: ${n.files} files, ${n.rows} rows, ${n.windows} labelled windows; NAB's rules, threshold optimised per detector and profile.`);
-  const ours = n.runs.map((r) => [`${r.detector} (ran here)`, ...NAB_PROFILE_NAMES.map((p) => r.scores[p].toFixed(2))]);
+  out.push(
+    `NAB corpus ${n.corpus}: ${n.files} files, ${n.rows} rows, ${n.windows} labelled windows; NAB's rules, threshold optimised per detector and profile.`,
+  );
+  const ours = n.runs.map((r) => [
+    `${r.detector} (ran here)`,
+    ...NAB_PROFILE_NAMES.map((p) => r.scores[p].toFixed(2)),
+  ]);
   const board = Object.entries(n.published)
     .sort((a, b) => b[1].standard - a[1].standard)
     .map(([d, s]) => [`${d} (published)`, ...NAB_PROFILE_NAMES.map((p) => (s[p] ?? NaN).toFixed(2))]);
@@ -117,14 +178,29 @@ export function renderNab(n: NabEvaluation, table: TableRenderer): string {
 
 export function renderMimic(m: MimicEvaluation, table: TableRenderer): string {
   const out: string[] = [];
-  out.push(`MIMIC-II numerics ${m.dir}: ${m.records.length} records, ${m.patientDays.toFixed(3)} patient-days. No labels: every alert is a false-alert candidate.`);
+  out.push(
+    `MIMIC-II numerics ${m.dir}: ${m.records.length} records, ${m.patientDays.toFixed(3)} patient-days. No labels: every alert is a false-alert candidate.`,
+  );
   out.push(`Resampling: ${m.resampling}.`);
   out.push(
     table(
-      m.records.map((r) => [r.patient, r.record, r.minutes.toFixed(0), pct(r.coverage.hr), pct(r.coverage.spo2), pct(r.coverage.rr), pct(r.coverage.sbp)]),
+      m.records.map((r) => [
+        r.patient,
+        r.record,
+        r.minutes.toFixed(0),
+        pct(r.coverage.hr),
+        pct(r.coverage.spo2),
+        pct(r.coverage.rr),
+        pct(r.coverage.sbp),
+      ]),
       ['patient', 'record', 'minutes', 'HR', 'SpO2', 'RESP', 'NBP'],
     ),
   );
-  out.push(table(m.ran.map((d) => [LABEL[d], m.alerts[d] ?? 0, num(m.alertsPerPatientDay[d])]), ['detector', 'alerts', 'alerts/pt-day']));
+  out.push(
+    table(
+      m.ran.map((d) => [LABEL[d], m.alerts[d] ?? 0, num(m.alertsPerPatientDay[d])]),
+      ['detector', 'alerts', 'alerts/pt-day'],
+    ),
+  );
   return out.join('\n');
 }
