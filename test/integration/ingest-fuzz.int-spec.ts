@@ -1,5 +1,6 @@
 import { type DeadLetterReason } from '@vigil/contracts';
-import { malformedPayload, SeededRandom, validSample } from '@vigil/ingestion';
+import { malformedPayload, validSample } from '@vigil/ingestion';
+import { Random } from '@vigil/simulator';
 import { type RegistryStore } from '@vigil/registry';
 import { cleanUp, IngestOutput, ingestSettings, type RunningIngest, startIngest, TestDevice, testRegistry, uniqueName, waitUntil } from './ingest-support';
 
@@ -39,7 +40,7 @@ describe('ingest fuzz (real Mosquitto, Kafka, Redis)', () => {
   }, 60_000);
 
   it(`dead-letters ${MALFORMED} malformed payloads with their reasons while valid traffic flows`, async () => {
-    const rng = new SeededRandom(SEED);
+    const rng = new Random(SEED);
     const now = Date.now();
     const limits = { now, maxPastMs: settings.ingestMaxPastMs, maxFutureMs: settings.ingestMaxFutureMs, maxPayloadBytes: settings.ingestMaxPayloadBytes, maxBatchSamples: settings.ingestMaxBatchSamples };
     const expected = new Map<DeadLetterReason, number>();

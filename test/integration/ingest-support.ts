@@ -7,17 +7,18 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import Redis from 'ioredis';
 import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
-import { ensureTopics, physicalTopic } from '@vigil/infra';
+import { ensureTopics, physicalTopic, removePrefixedState } from '@vigil/infra';
 import { hashPassword, openRegistry, type RegistryStore, renderAclFile, renderBrokerConfig, renderPasswordFile } from '@vigil/registry';
-import { IngestModule, serveOpenApi } from '@vigil/ingest';
+import { expireIngestSessions, IngestModule, serveOpenApi } from '@vigil/ingest';
 
 /** Test support for ingest and registry integration specs: real Mosquitto, Kafka and Redis. */
-export const uniqueName = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
+import { uniqueId as uniqueName, waitFor as waitUntil } from '@vigil/testing';
+
+export { uniqueName, waitUntil };
 
 /** Settings isolated per test file: topic/Redis prefix, MQTT share group and ingest instance name. */
 export function ingestSettings(id: string, env: Record<string, string> = {}): Settings {
@@ -30,17 +31,6 @@ export function ingestSettings(id: string, env: Record<string, string> = {}): Se
     VIGIL_LOG_LEVEL: 'error',
     ...env,
   });
-}
-
-/** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */
-export async function waitUntil<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 export interface RunningIngest {
@@ -130,23 +120,10 @@ export async function testRegistry(settings: Settings): Promise<{ registry: Regi
   return { registry: open.registry, close: () => open.close() };
 }
 
-/** Removes what a test file left: the ingest MQTT sessions, Redis keys under the prefix, the prefixed topics. */
+/** Removes what a test file left: the ingest MQTT sessions, then its topics, groups and Redis keys. */
 export async function cleanUp(settings: Settings): Promise<void> {
-  for (let i = 0; i < settings.ingestMqttConnections; i++) {
-    const c = await connectAsync(settings.mqttUrl, { protocolVersion: 5, clientId: `${settings.ingestInstance}-${i}`, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
-    await c.endAsync();
-  }
-  const redis = new Redis(settings.redisUrl);
-  const keys = await redis.keys(`${settings.topicPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-  const admin = new Kafka({ clientId: 'vigil-ingest-test', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(settings.topicPrefix));
-  if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(settings.topicPrefix));
-  if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
-  await admin.disconnect();
+  await expireIngestSessions(settings);
+  await removePrefixedState(settings);
 }
 
 /** A Mosquitto of its own, configured as the project generates it (auth, ACL, persistence, deep queues). */

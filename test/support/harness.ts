@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import WebSocket from 'ws';
 import { loadConfig, type Settings } from '@vigil/config';
 import type { ServerEvents, ServerMessage, TopicName } from '@vigil/contracts';
-import { physicalTopic } from '@vigil/infra';
+import { physicalTopic, removePrefixedState } from '@vigil/infra';
 
 /** A unique id per test file: topic prefix, consumer groups, Redis keys, device ids. */
 export const uniqueId = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
@@ -110,14 +110,5 @@ export async function readTopic<T>(settings: Settings, topic: TopicName, until: 
   }
 }
 
-/** Deletes the test's topics (and so its consumer groups' purpose) after a test file. */
-export async function deleteTopics(settings: Settings): Promise<void> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(settings.topicPrefix));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-  } finally {
-    await admin.disconnect();
-  }
-}
+/** Deletes what a test file left under its prefix: topics, consumer groups, Redis keys. */
+export const deleteTopics = removePrefixedState;

@@ -4,3 +4,4 @@ export * from './ingest.service';
 export * from './serve-openapi';
 export * from './mqtt/mqtt.subscriber';
 export * from './kafka/record.writer';
+export * from './mqtt/expire-sessions';

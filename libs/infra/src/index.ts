@@ -8,3 +8,4 @@ export * from './health/metrics.controller';
 export * from './redis/redis.provider';
 export * from './kafka/kafka.connection';
 export * from './nest/repo-root';
+export * from './maintenance/remove-prefixed-state';

@@ -1,5 +1,5 @@
 import { type DeadLetterReason, LOINC_SYSTEM, UCUM_SYSTEM, VIGIL_SEQ_SYSTEM, type Vital, VITALS } from '@vigil/contracts';
-import { type SeededRandom } from './random';
+import { type Random } from '@vigil/simulator';
 
 /**
  * Generators of telemetry for tests and benchmarks: plausible samples, and malformed payloads that
@@ -41,17 +41,17 @@ const IMPOSSIBLE: Readonly<Record<Vital, readonly [number, number]>> = {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** One plausible telemetry v1 sample; each vital present with probability 0.9 (sensor dropouts). */
-export function validSample(rng: SeededRandom, seq: number, ts: number): Record<string, number> {
+export function validSample(rng: Random, seq: number, ts: number): Record<string, number> {
   const sample: Record<string, number> = { ts, seq };
-  for (const v of VITALS) if (rng.chance(0.9)) sample[v] = round1(rng.real(...NORMAL[v]));
+  for (const v of VITALS) if (rng.chance(0.9)) sample[v] = round1(rng.uniform(...NORMAL[v]));
   return sample;
 }
 
 const json = (x: unknown) => Buffer.from(JSON.stringify(x));
 
-type Generator = (rng: SeededRandom, seq: number, limits: FuzzLimits, deviceId: string) => MalformedPayload;
+type Generator = (rng: Random, seq: number, limits: FuzzLimits, deviceId: string) => MalformedPayload;
 
-const gen = (kind: string, reason: DeadLetterReason, make: (rng: SeededRandom, seq: number, l: FuzzLimits, deviceId: string) => Buffer | string): [string, Generator] => [
+const gen = (kind: string, reason: DeadLetterReason, make: (rng: Random, seq: number, l: FuzzLimits, deviceId: string) => Buffer | string): [string, Generator] => [
   kind,
   (rng, seq, l, deviceId) => {
     const out = make(rng, seq, l, deviceId);
@@ -103,7 +103,7 @@ const GENERATORS: readonly [string, Generator][] = [
   gen('vital-object', 'schema_violation', (_r, s, l) => json({ ts: l.now, seq: s, hr: { value: 70 } })),
   gen('impossible-vital', 'implausible_value', (r, s, l) => {
     const v = r.pick(VITALS);
-    return json({ ts: l.now, seq: s, [v]: round1(r.real(...IMPOSSIBLE[v])) });
+    return json({ ts: l.now, seq: s, [v]: round1(r.uniform(...IMPOSSIBLE[v])) });
   }),
   gen('zero-hr', 'implausible_value', (_r, s, l) => json({ ts: l.now, seq: s, hr: 0 })),
   gen('negative-vital', 'implausible_value', (r, s, l) => json({ ts: l.now, seq: s, [r.pick(VITALS)]: -r.int(1, 100) })),
@@ -130,7 +130,7 @@ const OVERSIZE: Generator = (r, _s, l) => ({
 export const MALFORMED_KINDS: readonly string[] = [...GENERATORS.map(([k]) => k), 'oversize'];
 
 /** One malformed payload; `seq` keeps the payloads of a run distinct. */
-export function malformedPayload(rng: SeededRandom, seq: number, limits: FuzzLimits, deviceId: string): MalformedPayload {
+export function malformedPayload(rng: Random, seq: number, limits: FuzzLimits, deviceId: string): MalformedPayload {
   if (rng.chance(0.005)) return OVERSIZE(rng, seq, limits, deviceId);
   return rng.pick(GENERATORS)[1](rng, seq, limits, deviceId);
 }

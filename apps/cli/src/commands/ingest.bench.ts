@@ -5,13 +5,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Command, InvalidArgumentError } from 'commander';
-import { Kafka, logLevel } from 'kafkajs';
-import Redis from 'ioredis';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { telemetryTopic } from '@vigil/contracts';
-import { repoRoot } from '@vigil/infra';
-import { SeededRandom, validSample } from '@vigil/ingestion';
+import { removePrefixedState, repoRoot } from '@vigil/infra';
+import { expireIngestSessions } from '@vigil/ingest';
+import { validSample } from '@vigil/ingestion';
+import { Random } from '@vigil/simulator';
 import { openRegistry } from '@vigil/registry';
 import { Output, table } from '../output';
 
@@ -115,7 +115,7 @@ async function run(options: IngestBenchOptions): Promise<void> {
     const url = `http://127.0.0.1:${port}`;
     await waitFor('ingest /health', async () => (await fetch(`${url}/health`)).ok, 60_000);
 
-    const rng = new SeededRandom(1);
+    const rng = new Random(1);
     let published = 0;
     // Closed loop: devices pause while more than `maxOutstanding` samples are acknowledged by the broker
     // but not yet in Kafka, so the broker's per-session queue (Mosquitto max_queued_messages) never overflows.
@@ -215,21 +215,8 @@ async function run(options: IngestBenchOptions): Promise<void> {
   }
 }
 
-/** Removes the bench's topics, Redis keys and the ingest MQTT sessions. */
+/** Removes the bench's ingest MQTT sessions, topics, groups and Redis keys. */
 async function cleanUp(settings: Settings): Promise<void> {
-  for (let i = 0; i < settings.ingestMqttConnections; i++) {
-    const c = await connectAsync(settings.mqttUrl, { protocolVersion: 5, clientId: `${settings.ingestInstance}-${i}`, clean: true, reconnectPeriod: 0, properties: { sessionExpiryInterval: 0 } });
-    await c.endAsync();
-  }
-  const redis = new Redis(settings.redisUrl);
-  const keys = await redis.keys(`${settings.topicPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
-  const admin = new Kafka({ clientId: 'vigil-bench', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(settings.topicPrefix));
-  if (mine.length > 0) await admin.deleteTopics({ topics: mine });
-  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(settings.topicPrefix));
-  if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined);
-  await admin.disconnect();
+  await expireIngestSessions(settings);
+  await removePrefixedState(settings);
 }

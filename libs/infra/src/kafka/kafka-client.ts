@@ -3,13 +3,21 @@ import { type Admin, Kafka, logLevel, type LogEntry } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { topicSpecs } from './topic-names';
 
-/** kafkajs logs through Nest's logger, so every line has the same shape (json or text). */
+/**
+ * kafkajs logs through Nest's logger, so every line has the same shape (json or text). Two kinds of
+ * its lines are demoted to debug: a connection's error responses (retriable ones, e.g. "not the
+ * leader" right after a topic is created, are retried by the caller, which reports a real failure),
+ * and the idempotent producer's note on bounded retries (bounded on purpose: a send that keeps
+ * failing must fail, so ingest withholds the device's acknowledgement instead of hanging).
+ */
 function logCreator() {
   return ({ namespace, level, log }: LogEntry) => {
     const logger = new Logger(`kafkajs:${namespace}`);
     const { message, ...extra } = log;
     const line = Object.keys(extra).length > 1 ? `${message} ${JSON.stringify(extra)}` : message;
-    if (level === logLevel.ERROR) logger.error(line);
+    const demoted = namespace === 'Connection' || message.startsWith('Limiting retries for the idempotent producer');
+    if (demoted) logger.debug(line);
+    else if (level === logLevel.ERROR) logger.error(line);
     else if (level === logLevel.WARN) logger.warn(line);
     else if (level === logLevel.INFO) logger.log(line);
     else logger.debug(line);
