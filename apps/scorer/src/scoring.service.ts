@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { type VitalSample } from '@vigil/contracts';
-import { DetectionPipeline, type DetectionOutput } from '@vigil/detection';
+import { DetectionPipeline, type DetectionOutput, detectionOptionsFrom } from '@vigil/detection';
 import { CONFIG } from '@vigil/infra';
 import { ModelProvider } from './model.provider';
 
@@ -35,19 +35,7 @@ export class ScoringService {
 
   private getPipeline(): DetectionPipeline {
     this.pipeline ??= new DetectionPipeline(
-      {
-        windowLength: this.config.windowSeconds,
-        strideSlots: this.config.strideSeconds,
-        cadenceMs: 1000,
-        news2Slots: Math.min(30, this.config.windowSeconds),
-        policy: {
-          confirm: this.config.alertConfirmWindows,
-          of: this.config.alertConfirmOf,
-          clear: this.config.alertClearWindows,
-          cooldownMs: this.config.alertCooldownSeconds * 1000,
-        },
-        model: this.model.options,
-      },
+      detectionOptionsFrom(this.config, this.model.options),
       this.model.scorer,
     );
     return this.pipeline;

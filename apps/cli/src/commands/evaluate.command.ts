@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig, type Settings } from '@vigil/config';
-import { type DetectionOptions, type ModelOptions, type WindowScorerLike } from '@vigil/detection';
+import { type DetectionOptions, detectionOptionsFrom, type WindowScorerLike } from '@vigil/detection';
 import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
 import { progressBar } from '../progress-bar';
@@ -182,26 +182,6 @@ async function simulate(dir: string, options: EvaluateOptions, out: Output): Pro
   bar.stop();
 }
 
-/**
- * The scorer's own detection settings (apps/scorer scoring.service.ts builds the same object from
- * the same validated config), and the model wired the way its ModelProvider wires it.
- */
-function detectionOptions(config: Settings, model: ModelOptions | undefined): DetectionOptions {
-  return {
-    windowLength: config.windowSeconds,
-    strideSlots: config.strideSeconds,
-    cadenceMs: 1000,
-    news2Slots: Math.min(30, config.windowSeconds),
-    policy: {
-      confirm: config.alertConfirmWindows,
-      of: config.alertConfirmOf,
-      clear: config.alertClearWindows,
-      cooldownMs: config.alertCooldownSeconds * 1000,
-    },
-    model,
-  };
-}
-
 /** With the model when its folder loads; without, NEWS2 and the z-score baseline only. */
 async function loadDetection(
   dir: string,
@@ -219,7 +199,7 @@ async function loadDetection(
       dir === 'none' ? 'model disabled (none)' : `no model at ${dir} (run \`vigil train\`, or pass --model)`;
     out.info(`LSTM-AE not evaluated: ${note}`);
     return {
-      detection: detectionOptions(config, undefined),
+      detection: detectionOptionsFrom(config, undefined),
       scorer: null,
       reconstructor: null,
       modelNote: note,
@@ -237,7 +217,7 @@ async function loadDetection(
       `model ${dir} has T=${meta.config.windowSize} at ${meta.rateHz} Hz; the scorer runs ${config.windowSeconds}-sample windows at 1 Hz (VIGIL_WINDOW_SECONDS)`,
     );
   }
-  const detection = detectionOptions(config, modelOptionsFrom(meta));
+  const detection = detectionOptionsFrom(config, modelOptionsFrom(meta));
   out.info(
     `Model ${dir}: ${meta.name}, T=${meta.config.windowSize}, features ${meta.config.features.join(',')}, engine ${engine.description}; ` +
       `alert at ${detection.model?.alertRatio.toFixed(1)}× a patient's usual error`,

@@ -1,3 +1,4 @@
+import type { Settings } from '@vigil/config';
 import type { AlertPolicyOptions } from '../policy/alert-policy';
 
 export interface ModelOptions {
@@ -29,3 +30,20 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   news2Slots: 30,
   policy: { confirm: 3, of: 4, clear: 6, cooldownMs: 600_000 },
 };
+
+/** The detection settings from the validated config: the scorer and `vigil evaluate` both use this. */
+export function detectionOptionsFrom(config: Settings, model: ModelOptions | undefined): DetectionOptions {
+  return {
+    windowLength: config.windowSeconds,
+    strideSlots: config.strideSeconds,
+    cadenceMs: 1000,
+    news2Slots: Math.min(DEFAULT_DETECTION_OPTIONS.news2Slots, config.windowSeconds),
+    policy: {
+      confirm: config.alertConfirmWindows,
+      of: config.alertConfirmOf,
+      clear: config.alertClearWindows,
+      cooldownMs: config.alertCooldownSeconds * 1000,
+    },
+    model,
+  };
+}
