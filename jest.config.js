@@ -20,7 +20,8 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: pathsToModuleNameMapper(),
-  testEnvironment: 'node',
+  // Node, sharing the process's typed-array constructors: onnxruntime's native side checks them.
+  testEnvironment: '<rootDir>/test/support/native-arrays.environment.js',
 };
 
 module.exports = {
@@ -32,16 +33,12 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      // The apps run onnxruntime in process; its native side checks typed arrays of the main realm.
-      testEnvironment: '<rootDir>/libs/model/src/testing/native-arrays.environment.js',
     },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      // The apps run onnxruntime in process; its native side checks typed arrays of the main realm.
-      testEnvironment: '<rootDir>/libs/model/src/testing/native-arrays.environment.js',
     },
   ],
 };

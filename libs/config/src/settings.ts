@@ -94,7 +94,7 @@ export const SETTINGS = {
   jwtSecret: setting('VIGIL_JWT_SECRET', '', optionalText, 'HS256 secret for clinicians\' JWTs (required by the alerts app; `vigil up` makes one per run)'),
   shutdownTimeoutMs: setting('VIGIL_SHUTDOWN_TIMEOUT_MS', '10000', int(100, 120000), 'Longest a graceful shutdown may take before the process exits'),
 
-  simulateLimitFactor: setting('VIGIL_SIMULATE_SPEED', '1', num(0.01, 10000), 'Simulator time factor: 60 plays one minute of vitals per second'),
+  simulateSpeed: setting('VIGIL_SIMULATE_SPEED', '1', num(0.01, 10000), 'Simulator time factor: 60 plays one minute of vitals per second'),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

@@ -1,6 +1,3 @@
-/**
- * @jest-environment ./libs/model/src/testing/native-arrays.environment.js
- */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -104,7 +104,7 @@ async function publish(options: SimulateOptions): Promise<void> {
   const out = new Output(options);
   const config = loadConfig();
   const url = options.mqtt ?? config.mqttUrl;
-  const speed = options.speed ?? config.simulateLimitFactor;
+  const speed = options.speed ?? config.simulateSpeed;
   const durationS = options.duration;
   // Measurement time runs `speed` times faster than the wall clock; starting early keeps every
   // timestamp in the past, so ingest does not refuse them as "from the future".
@@ -149,7 +149,8 @@ async function publish(options: SimulateOptions): Promise<void> {
       }
       ticks++;
       const now = performance.now();
-      if (now - lastReport >= 1000) {
+      // A bar redraws in place every second; a running log (no --duration) gets a line every 10 s.
+      if (now - lastReport >= (bar ? 1000 : 10_000)) {
         const status = `${Math.round(samples / ((now - t0) / 1000))} samples/s`;
         if (bar) bar.update(Math.floor((sim.now - startMs) / 1000), { status });
         else out.info(`${new Date(sim.now).toISOString()}  ${samples} samples  ${status}`);

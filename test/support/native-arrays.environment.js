@@ -1,6 +1,6 @@
 // Jest runs specs in their own realm, so typed arrays made by onnxruntime's native code fail its
-// `instanceof Float32Array` checks. Specs that run onnxruntime use this environment (docblock
-// `@jest-environment`), which shares the process's typed-array constructors with the spec realm.
+// `instanceof Float32Array` checks. Every tier runs in this environment (jest.config.js), which
+// shares the process's typed-array constructors with the spec realm.
 const { TestEnvironment } = require('jest-environment-node');
 
 const SHARED = [
