@@ -51,7 +51,7 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
     const t0 = Date.now() - 300_000;
     const samples: VitalSample[] = Array.from({ length: 240 }, (_, s) => ({
       v: 1, patientId, deviceId: `${id}-dev`, ts: t0 + s * 1000, seq: s, receivedAt: Date.now(),
-      hr: 78, spo2: s < 90 ? 97 : 86, rr: 15, temp: 36.9, sbp: 124, dbp: 80,
+      hr: 78 + (s % 3), spo2: s < 90 ? 97 : 86, rr: 15, temp: 36.9, sbp: 124, dbp: 80,
     }));
     await kafka.send(TOPICS.samples, samples.map((value) => ({ key: patientId, value })));
 

@@ -4,8 +4,8 @@ import type { Vital } from './vitals';
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Which detector raised it: explainable clinical rules, or the learned per-patient model. */
-export type AlertSource = 'news2' | 'model';
+/** Which detector raised it: clinical rules, the learned per-patient model, or a sensor check (technical alarm). */
+export type AlertSource = 'news2' | 'model' | 'technical';
 
 export type AlertState = 'raised' | 'escalated' | 'resolved';
 

@@ -7,3 +7,4 @@ export * from './pipeline/detection-options';
 export * from './pipeline/window-scorer';
 export * from './pipeline/patient-monitor';
 export * from './pipeline/detection-pipeline';
+export * from './rules/sensor-fault.rule';

@@ -1,5 +1,6 @@
 import { type AlertEvent, type Severity, VITALS, type Vital, type VitalValues, type WindowScore } from '@vigil/contracts';
 import { describeValues, news2 } from '../rules/news2';
+import { detectSensorFault } from '../rules/sensor-fault.rule';
 import { AlertPolicy, type AlertTransition, type Observation } from '../policy/alert-policy';
 import { PersonalBaseline } from '../policy/personal-baseline';
 import { FEATURES, VitalsWindow } from '../window/vitals-window';
@@ -29,6 +30,7 @@ export class PatientMonitor {
   private lastDueSlot = -Infinity;
   private readonly news2Policy: AlertPolicy;
   private readonly modelPolicy: AlertPolicy;
+  private readonly technicalPolicy: AlertPolicy;
   private readonly baseline: PersonalBaseline | null;
 
   constructor(
@@ -38,6 +40,7 @@ export class PatientMonitor {
     this.window = new VitalsWindow(options.windowLength, options.cadenceMs);
     this.news2Policy = new AlertPolicy(patientId, 'news2', options.policy);
     this.modelPolicy = new AlertPolicy(patientId, 'model', options.policy);
+    this.technicalPolicy = new AlertPolicy(patientId, 'technical', options.policy);
     this.baseline = options.model ? new PersonalBaseline(options.model.typicalError) : null;
   }
 
@@ -57,14 +60,28 @@ export class PatientMonitor {
     };
   }
 
-  /** Scores a due window with NEWS2 (and the model's output when there is one) and steps the policies. */
+  /**
+   * Scores a due window with NEWS2 (and the model's output when there is one) and steps the
+   * policies. While the sensor looks faulty (off the wrist, stuck) only the technical alarm speaks:
+   * the clinical detectors see "not abnormal" and the personal baseline learns nothing.
+   */
   assess(due: DueWindow, model: ModelOutput | null): { score: WindowScore; alerts: AlertEvent[] } {
     const latest = this.latest(due);
     const clinical = news2(latest);
+    const fault = detectSensorFault(due.values, this.options.windowLength);
     const alerts: AlertEvent[] = [];
+    const technicalObs: Observation = {
+      at: due.at,
+      severity: fault ? 'low' : null,
+      score: fault ? 1 : 0,
+      vitals: fault?.vitals ?? [],
+      reason: fault?.reason ?? '',
+    };
+    pushEvent(alerts, this.patientId, 'technical', this.technicalPolicy.step(technicalObs));
+
     const news2Obs: Observation = {
       at: due.at,
-      severity: clinical.severity,
+      severity: fault ? null : clinical.severity,
       score: clinical.total,
       vitals: clinical.drivers,
       reason: `${describeValues(clinical.drivers, latest)} (NEWS2 ${clinical.total})`,
@@ -82,7 +99,13 @@ export class PatientMonitor {
         .slice(0, 2)
         .map(([v]) => v);
       const severity: Severity | null =
-        ratio >= this.options.model.mediumRatio ? 'medium' : ratio >= this.options.model.alertRatio ? 'low' : null;
+        fault !== null
+          ? null
+          : ratio >= this.options.model.mediumRatio
+            ? 'medium'
+            : ratio >= this.options.model.alertRatio
+              ? 'low'
+              : null;
       const modelObs: Observation = {
         at: due.at,
         severity,
@@ -91,7 +114,8 @@ export class PatientMonitor {
         reason: `Unusual for this patient: ${describeValues(top, latest) || top.join(', ')} (${ratio.toFixed(1)}× usual reconstruction error)`,
       };
       pushEvent(alerts, this.patientId, 'model', this.modelPolicy.step(modelObs));
-      if (severity === null && !this.modelPolicy.isOpen) this.baseline.learn(model.error);
+      const abnormal = fault !== null || ratio >= this.options.model.alertRatio;
+      if (!abnormal && !this.modelPolicy.isOpen) this.baseline.learn(model.error);
     }
 
     return {

@@ -8,6 +8,7 @@ export const NORMAL: VitalValues = { hr: 72, spo2: 97, rr: 14, temp: 36.8, sbp: 
 export function samples(patientId: string, startS: number, seconds: number, at: (s: number) => VitalValues = () => ({})): SampleLike[] {
   return Array.from({ length: seconds }, (_, i) => {
     const s = startS + i;
-    return { patientId, ts: T0 + s * 1000, ...NORMAL, ...at(s) };
+    // A live heart rate wanders by a beat or two; a constant one is a stuck sensor.
+    return { patientId, ts: T0 + s * 1000, ...NORMAL, hr: (NORMAL.hr as number) + (s % 3), ...at(s) };
   });
 }

@@ -33,6 +33,8 @@ export interface PatientTrace {
 export class EvaluationReplay {
   private readonly pipeline: DetectionPipeline;
   private readonly zscores = new Map<string, { baseline: ZScoreBaseline; policy: AlertPolicy }>();
+  /** Sensor-check (technical) alarms raised: not in any clinical detector's figures. */
+  technicalAlerts = 0;
   readonly alerts: Record<DetectorName, EvaluatedAlert[]> = {
     news2: [],
     zscore: [],
@@ -89,6 +91,11 @@ export class EvaluationReplay {
   /** An alert counts once, when raised, at the time it was raised (what the clinician experiences). */
   private record(a: AlertEvent): void {
     if (a.state !== 'raised') return;
+    // Technical alarms (sensor checks) are not clinical detections; they are counted apart.
+    if (a.source === 'technical') {
+      this.technicalAlerts++;
+      return;
+    }
     const alert = { patientId: a.patientId, at: a.at };
     this.alerts[a.source === 'news2' ? 'news2' : 'lstm-ae'].push(alert);
     this.alerts.vigil.push(alert);
