@@ -1,7 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload } from 'kafkajs';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import { type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
+import { type Settings } from '@vigil/config';
 import { TOPICS, type VitalSample } from '@vigil/contracts';
-import { type HealthIndicator, KafkaConnection } from '@vigil/infra';
+import { CONFIG, type HealthIndicator, KafkaConnection } from '@vigil/infra';
 import { SCORER_GROUP } from './scorer.constants';
 import { ScoringService } from './scoring.service';
 
@@ -9,23 +10,34 @@ import { ScoringService } from './scoring.service';
  * Kafka edge of the scorer. At-least-once: a batch's scores and alerts are acknowledged by Kafka
  * before its offsets are committed, so a crash replays the batch (and deterministic alert ids make
  * the replay harmless). kafkajs fetches the next batch only after this one returns: back-pressure.
+ *
+ * Windows and alert state live in memory, so on taking over a partition (start, rebalance) the
+ * scorer first re-reads the last VIGIL_SCORER_WARMUP_SECONDS of it without producing anything:
+ * an episode that began before the restart keeps its start, and so its alert id.
  */
 @Injectable()
 export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly name = 'kafka-consumer';
   private readonly logger = new Logger(SamplesConsumer.name);
   private readonly consumer: Consumer;
+  private readonly admin: Admin;
   private running = false;
+  /** Per partition since the last join: where live processing starts (before it: warm-up), or done. */
+  private readonly warmup = new Map<number, bigint | 'live'>();
 
   constructor(
     private readonly kafka: KafkaConnection,
     private readonly scoring: ScoringService,
+    @Inject(CONFIG) private readonly config: Settings,
   ) {
     this.consumer = kafka.kafka.consumer({ groupId: kafka.group(SCORER_GROUP), maxBytesPerPartition: 1 << 20 });
+    this.admin = kafka.kafka.admin();
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.admin.connect();
     await this.consumer.connect();
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.warmup.clear());
     await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.samples), fromBeginning: false });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.logger.error(`consumer crashed: ${String(e.payload.error)}${e.payload.restart ? '; restarting' : ''}`);
@@ -38,16 +50,35 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
   private async onBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
+    let liveFrom = this.warmup.get(batch.partition);
+    if (liveFrom === undefined) {
+      // First batch since joining: it starts at the committed offset. Rewind for the warm-up first.
+      const rewindTo = await this.warmupStart(batch.topic, batch.partition, BigInt(batch.firstOffset() ?? '0'));
+      if (rewindTo !== null) {
+        this.warmup.set(batch.partition, BigInt(batch.firstOffset() ?? '0'));
+        this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: rewindTo.toString() });
+        return;
+      }
+      this.warmup.set(batch.partition, (liveFrom = 'live'));
+    }
+    const warm: VitalSample[] = [];
     const samples: VitalSample[] = [];
     for (const m of batch.messages) {
       if (!m.value) continue;
       try {
-        samples.push(JSON.parse(m.value.toString()) as VitalSample);
+        const sample = JSON.parse(m.value.toString()) as VitalSample;
+        (liveFrom !== 'live' && BigInt(m.offset) < liveFrom ? warm : samples).push(sample);
       } catch {
         // Ingest only writes validated JSON; a foreign record is skipped, not fatal.
         this.logger.warn(`skipped a non-JSON record at ${batch.topic}[${batch.partition}]@${m.offset}`);
       }
     }
+    if (warm.length > 0) await this.scoring.warmUp(warm);
+    if (liveFrom !== 'live' && BigInt(batch.lastOffset()) + 1n >= liveFrom) {
+      this.warmup.set(batch.partition, 'live');
+      this.logger.log(`partition ${batch.partition}: warm-up done, live from offset ${liveFrom}`);
+    }
+    if (liveFrom !== 'live' && BigInt(batch.lastOffset()) < liveFrom) return await payload.heartbeat(); // all warm-up: nothing to commit
     const { scores, alerts } = await this.scoring.score(samples);
     await this.kafka.sendMany([
       { topic: TOPICS.scores, records: scores.map((s) => ({ key: s.patientId, value: s })) },
@@ -58,6 +89,16 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     await payload.heartbeat();
   }
 
+  /** The offset to re-read from, or null when there is nothing before `committed` worth re-reading. */
+  private async warmupStart(topic: string, partition: number, committed: bigint): Promise<bigint | null> {
+    if (this.config.scorerWarmupSeconds === 0 || committed === 0n) return null;
+    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - this.config.scorerWarmupSeconds * 1000);
+    const found = offsets.find((o) => o.partition === partition);
+    if (!found || Number(found.offset) < 0) return null;
+    const from = BigInt(found.offset);
+    return from < committed ? from : null;
+  }
+
   check(): boolean {
     return this.running;
   }
@@ -66,5 +107,6 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect(); // finishes the batch in hand, leaves the group
+    await this.admin.disconnect();
   }
 }

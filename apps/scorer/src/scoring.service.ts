@@ -33,6 +33,11 @@ export class ScoringService {
     return out;
   }
 
+  /** Re-reads samples already scored before a restart: rebuilds windows and alert state, emits nothing. */
+  async warmUp(samples: readonly VitalSample[]): Promise<void> {
+    await this.getPipeline().process(samples);
+  }
+
   private getPipeline(): DetectionPipeline {
     this.pipeline ??= new DetectionPipeline(
       detectionOptionsFrom(this.config, this.model.options),

@@ -85,6 +85,7 @@ export const SETTINGS = {
   alertConfirmOf: setting('VIGIL_ALERT_CONFIRM_OF', '4', int(1, 60), 'Hysteresis: n, the windows looked at'),
   alertClearWindows: setting('VIGIL_ALERT_CLEAR', '6', int(1, 600), 'Normal windows in a row that resolve an alert'),
   alertCooldownSeconds: setting('VIGIL_ALERT_COOLDOWN_SECONDS', '600', int(0, 86400), 'After a resolve, the same alert is not raised again for this long'),
+  scorerWarmupSeconds: setting('VIGIL_SCORER_WARMUP_SECONDS', '600', int(0, 86400), 'On taking over a partition, the scorer re-reads this much of its recent samples to rebuild windows and alert state (no output)'),
   modelDir: setting('VIGIL_MODEL_DIR', 'models/default', z.string().min(1), 'Folder of the model the scorer loads, relative to the checkout (none: NEWS2 rules only)'),
 
   alertsPort: setting('VIGIL_ALERTS_PORT', '3000', port, 'HTTP + WebSocket port of the alerts gateway and dashboard'),
