@@ -10,26 +10,27 @@ import { topicSpecs } from './topic-names';
  * and the idempotent producer's note on bounded retries (bounded on purpose: a send that keeps
  * failing must fail, so ingest withholds the device's acknowledgement instead of hanging).
  */
-function logCreator() {
+function logCreator(showDemoted: boolean) {
   return ({ namespace, level, log }: LogEntry) => {
     const logger = new Logger(`kafkajs:${namespace}`);
     const { message, ...extra } = log;
     const line = Object.keys(extra).length > 1 ? `${message} ${JSON.stringify(extra)}` : message;
     const demoted = namespace === 'Connection' || message.startsWith('Limiting retries for the idempotent producer');
-    if (demoted) logger.debug(line);
-    else if (level === logLevel.ERROR) logger.error(line);
+    if (demoted) {
+      if (showDemoted) logger.debug(line);
+    } else if (level === logLevel.ERROR) logger.error(line);
     else if (level === logLevel.WARN) logger.warn(line);
     else if (level === logLevel.INFO) logger.log(line);
     else logger.debug(line);
   };
 }
 
-export function createKafka(config: Pick<Settings, 'kafkaBrokers' | 'kafkaClientId'>, role: string): Kafka {
+export function createKafka(config: Pick<Settings, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>, role: string): Kafka {
   return new Kafka({
     clientId: `${config.kafkaClientId}-${role}`,
     brokers: [...config.kafkaBrokers],
     logLevel: logLevel.WARN,
-    logCreator,
+    logCreator: () => logCreator(config.logLevel === 'debug' || config.logLevel === 'verbose'),
     retry: { initialRetryTime: 100, retries: 8 },
   });
 }
