@@ -3,7 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { type ModelMetadata } from './model-metadata';
 import { readMetadata } from './model-store';
 import { ONNX_INPUT, ONNX_OUTPUT } from './onnx-export';
-import { maskedErrors, prepareWindows, type WindowScores } from './window-prep';
+import { scoreWindows, type WindowScores } from './window-prep';
 import { type WindowScorer } from './window-scorer';
 
 export interface OnnxScorerOptions {
@@ -44,11 +44,8 @@ export class OnnxScorer implements WindowScorer {
     return out;
   }
 
-  async score(windows: Float32Array, count: number): Promise<WindowScores> {
-    const { windowSize: T, features } = this.metadata.config;
-    if (count === 0) return { scores: new Float32Array(0), contributions: new Float32Array(0) };
-    const input = prepareWindows(windows, count, T, this.metadata.normalisation);
-    return maskedErrors(input, await this.reconstruct(input, count), count, T, features.length, this.metadata.config.scoreWeights);
+  score(windows: Float32Array, count: number): Promise<WindowScores> {
+    return scoreWindows(this.metadata, windows, count, (input, n) => this.reconstruct(input, n));
   }
 
   dispose(): Promise<void> {

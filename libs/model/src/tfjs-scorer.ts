@@ -1,7 +1,7 @@
 import { type ModelMetadata } from './model-metadata';
 import { loadTfjsModel, readMetadata } from './model-store';
 import { initTfBackend, tf, type TfBackend } from './tf-backend';
-import { maskedErrors, prepareWindows, type WindowScores } from './window-prep';
+import { scoreWindows, type WindowScores } from './window-prep';
 import { type WindowScorer } from './window-scorer';
 
 /** The reference engine: the TF.js Layers model itself, on the best backend this machine has. */
@@ -28,11 +28,8 @@ export class TfjsScorer implements WindowScorer {
     }
   }
 
-  async score(windows: Float32Array, count: number): Promise<WindowScores> {
-    const { windowSize: T, features } = this.metadata.config;
-    if (count === 0) return { scores: new Float32Array(0), contributions: new Float32Array(0) };
-    const input = prepareWindows(windows, count, T, this.metadata.normalisation);
-    return maskedErrors(input, await this.reconstruct(input, count), count, T, features.length, this.metadata.config.scoreWeights);
+  score(windows: Float32Array, count: number): Promise<WindowScores> {
+    return scoreWindows(this.metadata, windows, count, (input, n) => this.reconstruct(input, n));
   }
 
   dispose(): Promise<void> {

@@ -1,4 +1,4 @@
-import { type Normalisation } from './model-metadata';
+import { type ModelMetadata, type Normalisation } from './model-metadata';
 
 /**
  * Turns raw windows (B×T×F vitals in model feature order, NaN = missing) into the model input
@@ -117,4 +117,20 @@ export function maskedErrors(
     scores[b] = total / n;
   }
   return { scores, contributions };
+}
+
+/**
+ * Scores raw windows with any engine's `reconstruct` (TF.js or ONNX): normalise and mask, reconstruct,
+ * then the masked error. The engines differ only in how they run the network.
+ */
+export async function scoreWindows(
+  metadata: ModelMetadata,
+  windows: Float32Array,
+  count: number,
+  reconstruct: (input: Float32Array, count: number) => Promise<Float32Array>,
+): Promise<WindowScores> {
+  const { windowSize: T, features, scoreWeights } = metadata.config;
+  if (count === 0) return { scores: new Float32Array(0), contributions: new Float32Array(0) };
+  const input = prepareWindows(windows, count, T, metadata.normalisation);
+  return maskedErrors(input, await reconstruct(input, count), count, T, features.length, scoreWeights);
 }
