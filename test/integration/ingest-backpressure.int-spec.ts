@@ -1,6 +1,5 @@
 import { type Outbound, RecordWriter } from '@vigil/ingest';
-import { type RegistryStore } from '@vigil/registry';
-import { cleanUp, IngestOutput, ingestSettings, type RunningIngest, startIngest, TestDevice, testRegistry, uniqueName, waitUntil } from './ingest-support';
+import { type IngestOutput, ingestSettings, type RunningIngest, SingleDeviceRig, type TestDevice, uniqueName, waitUntil } from './ingest-support';
 
 /**
  * Back-pressure on the real Mosquitto: while Kafka does not acknowledge, ingest holds at most
@@ -10,28 +9,18 @@ import { cleanUp, IngestOutput, ingestSettings, type RunningIngest, startIngest,
 describe('ingest back-pressure (real Mosquitto, Kafka, Redis)', () => {
   const id = uniqueName('it-bp');
   const settings = ingestSettings(id, { VIGIL_INGEST_RECEIVE_MAXIMUM: '5' });
+  const deviceId = `${id}-dev`;
+  let rig: SingleDeviceRig;
   let ingest: RunningIngest;
   let output: IngestOutput;
-  let registry: RegistryStore;
-  let closeRegistry: () => Promise<void>;
   let device: TestDevice;
-  const deviceId = `${id}-dev`;
 
   beforeAll(async () => {
-    ({ registry, close: closeRegistry } = await testRegistry(settings));
-    await registry.enrol(deviceId, `${id}-pat`);
-    ingest = await startIngest(settings);
-    output = await IngestOutput.start(settings);
-    device = await TestDevice.connect(settings, deviceId);
+    rig = await SingleDeviceRig.start(settings, deviceId, `${id}-pat`);
+    ({ ingest, output, device } = rig);
   }, 60_000);
 
-  afterAll(async () => {
-    await device?.close();
-    await output?.stop();
-    await ingest?.app.close();
-    await closeRegistry?.();
-    await cleanUp(settings);
-  }, 60_000);
+  afterAll(() => rig?.stop(), 60_000);
 
   it('holds at most Receive Maximum messages while Kafka is stalled, then delivers everything in order', async () => {
     const writer = ingest.app.get(RecordWriter);

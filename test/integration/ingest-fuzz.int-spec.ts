@@ -1,8 +1,7 @@
 import { type DeadLetterReason } from '@vigil/contracts';
 import { malformedPayload, validSample } from '@vigil/ingestion';
 import { Random } from '@vigil/simulator';
-import { type RegistryStore } from '@vigil/registry';
-import { cleanUp, IngestOutput, ingestSettings, type RunningIngest, startIngest, TestDevice, testRegistry, uniqueName, waitUntil } from './ingest-support';
+import { type IngestOutput, ingestSettings, type RunningIngest, SingleDeviceRig, type TestDevice, uniqueName, waitUntil } from './ingest-support';
 
 const MALFORMED = 10_000;
 const VALID_EVERY = 10;
@@ -16,28 +15,18 @@ const SEED = 20261129;
 describe('ingest fuzz (real Mosquitto, Kafka, Redis)', () => {
   const id = uniqueName('it-fuzz');
   const settings = ingestSettings(id);
+  const deviceId = `${id}-dev`;
+  let rig: SingleDeviceRig;
   let ingest: RunningIngest;
   let output: IngestOutput;
-  let registry: RegistryStore;
-  let closeRegistry: () => Promise<void>;
   let device: TestDevice;
-  const deviceId = `${id}-dev`;
 
   beforeAll(async () => {
-    ({ registry, close: closeRegistry } = await testRegistry(settings));
-    await registry.enrol(deviceId, `${id}-pat`);
-    ingest = await startIngest(settings);
-    output = await IngestOutput.start(settings);
-    device = await TestDevice.connect(settings, deviceId);
+    rig = await SingleDeviceRig.start(settings, deviceId, `${id}-pat`);
+    ({ ingest, output, device } = rig);
   }, 60_000);
 
-  afterAll(async () => {
-    await device?.close();
-    await output?.stop();
-    await ingest?.app.close();
-    await closeRegistry?.();
-    await cleanUp(settings);
-  }, 60_000);
+  afterAll(() => rig?.stop(), 60_000);
 
   it(`dead-letters ${MALFORMED} malformed payloads with their reasons while valid traffic flows`, async () => {
     const rng = new Random(SEED);

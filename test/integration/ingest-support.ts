@@ -175,3 +175,31 @@ export async function startBroker(registry: RegistryStore): Promise<TestBroker> 
     },
   };
 }
+
+/** One ingest instance, its output reader and one enrolled device: the set-up most ingest specs share. */
+export class SingleDeviceRig {
+  private constructor(
+    readonly settings: Settings,
+    readonly ingest: RunningIngest,
+    readonly output: IngestOutput,
+    readonly device: TestDevice,
+    private readonly closeRegistry: () => Promise<void>,
+  ) {}
+
+  static async start(settings: Settings, deviceId: string, patientId: string): Promise<SingleDeviceRig> {
+    const { registry, close } = await testRegistry(settings);
+    await registry.enrol(deviceId, patientId);
+    const ingest = await startIngest(settings);
+    const output = await IngestOutput.start(settings);
+    const device = await TestDevice.connect(settings, deviceId);
+    return new SingleDeviceRig(settings, ingest, output, device, close);
+  }
+
+  async stop(): Promise<void> {
+    await this.device.close();
+    await this.output.stop();
+    await this.ingest.app.close();
+    await this.closeRegistry();
+    await cleanUp(this.settings);
+  }
+}
