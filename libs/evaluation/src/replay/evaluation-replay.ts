@@ -33,8 +33,8 @@ export interface PatientTrace {
 export class EvaluationReplay {
   private readonly pipeline: DetectionPipeline;
   private readonly zscores = new Map<string, { baseline: ZScoreBaseline; policy: AlertPolicy }>();
-  /** Sensor-check (technical) alarms raised: not in any clinical detector's figures. */
-  technicalAlerts = 0;
+  /** Sensor-check (technical) alarms raised: kept out of every clinical detector's figures. */
+  readonly technicalAlerts: EvaluatedAlert[] = [];
   readonly alerts: Record<DetectorName, EvaluatedAlert[]> = {
     news2: [],
     zscore: [],
@@ -93,7 +93,7 @@ export class EvaluationReplay {
     if (a.state !== 'raised') return;
     // Technical alarms (sensor checks) are not clinical detections; they are counted apart.
     if (a.source === 'technical') {
-      this.technicalAlerts++;
+      this.technicalAlerts.push({ patientId: a.patientId, at: a.at });
       return;
     }
     const alert = { patientId: a.patientId, at: a.at };

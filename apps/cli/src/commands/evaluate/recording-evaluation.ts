@@ -42,6 +42,13 @@ export interface RecordingEvaluation {
   readonly ran: readonly DetectorName[];
   readonly notRun: Readonly<Partial<Record<DetectorName, string>>>;
   readonly reports: Readonly<Partial<Record<DetectorName, EventReport>>>;
+  /** The pipeline's sensor check: technical alarms against the labelled sensor faults. */
+  readonly sensorCheck: {
+    readonly alarms: number;
+    /** Alarms raised inside a labelled sensor fault (the rest fired on normal or clinical stretches). */
+    readonly duringFaults: number;
+    readonly faults: EventReport['technical'];
+  };
   /** 95 % percentile-bootstrap intervals over patients (1,000 resamples, seeded). */
   readonly intervals: Readonly<Partial<Record<DetectorName, EventIntervals>>>;
   /** Event-level PR curve of each detector's raw window score (no alert policy), and its average precision. */
@@ -135,6 +142,13 @@ export async function evaluateRecording(
     );
   }
 
+  const sensorReport = evaluateEvents(patients, episodes, replay.technicalAlerts, { graceMs });
+  const sensorCheck = {
+    alarms: replay.technicalAlerts.length,
+    duringFaults: sensorReport.technicalAlerts,
+    faults: sensorReport.technical,
+  };
+
   info('Tracing precision–recall curves of the raw scores…');
   const curves: Partial<Record<DetectorName, { score: string; ap: number | null; points: PrPoint[] }>> = {};
   for (const d of ran) {
@@ -181,6 +195,7 @@ export async function evaluateRecording(
     ran,
     notRun,
     reports,
+    sensorCheck,
     intervals,
     curves,
     pictures,

@@ -142,6 +142,14 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
       ['detector', 'alerted', 'share', 'by type'],
     ),
   );
+  const sc = r.sensorCheck;
+  out.push(
+    '',
+    `Sensor check (technical "check the sensor" alarms, apart from the clinical detectors above): ` +
+      `caught ${sc.faults.alerted}/${sc.faults.episodes} sensor faults (` +
+      Object.entries(sc.faults.byType).map(([k, v]) => `${k} ${v.alerted}/${v.episodes}`).join(', ') +
+      `); ${sc.alarms} alarms, ${sc.duringFaults} of them during a labelled fault`,
+  );
   if (r.pictures.length) out.push('', `Pictures: ${r.pictures.join(', ')}`);
   return out.join('\n');
 }
