@@ -44,7 +44,9 @@ async function up(options: UpOptions): Promise<void> {
   if (options.stack) run(stackScript, ['up']);
 
   // One JWT secret per run unless the operator set one: tokens printed below work for this run.
-  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_JWT_SECRET: process.env.VIGIL_JWT_SECRET || randomBytes(24).toString('base64url') };
+  const secret = loadConfig().jwtSecret ?? randomBytes(24).toString('base64url');
+  // The children inherit this environment; VIGIL_JWT_SECRET is set so the tokens below work.
+  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_JWT_SECRET: secret };
   const config = loadConfig(env);
   const children: { name: string; child: ChildProcess }[] = [];
   let stopping = false;
@@ -92,7 +94,6 @@ async function up(options: UpOptions): Promise<void> {
       children.push({ name: 'simulator', child: sim });
     }
 
-    const secret = env.VIGIL_JWT_SECRET as string;
     const oncall = signToken({ sub: 'oncall-demo', role: 'oncall', teams: [] }, secret);
     const nurse = signToken({ sub: 'nurse-demo', role: 'clinician', teams: ['team-a'] }, secret);
     const base = `http://127.0.0.1:${config.alertsPort}`;
