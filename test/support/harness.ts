@@ -24,6 +24,9 @@ export function testSettings(id: string, env: Record<string, string> = {}): Sett
     VIGIL_ALERTS_PORT: '0',
     VIGIL_JWT_SECRET: `secret-${id}`,
     VIGIL_LOG_LEVEL: 'warn',
+    // Each test has topics of its own: starting new groups at the beginning removes the race
+    // between a consumer's first offset lookup and the test's first record.
+    VIGIL_NEW_GROUPS_FROM: 'earliest',
     ...env,
   });
 }

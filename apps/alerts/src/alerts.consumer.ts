@@ -22,7 +22,7 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     private readonly kafka: KafkaConnection,
     private readonly alerts: AlertService,
     private readonly gateway: ClinicianGateway,
-    @Inject(CONFIG) config: Settings,
+    @Inject(CONFIG) private readonly config: Settings,
   ) {
     this.consumer = kafka.kafka.consumer({ groupId: kafka.group(gatewayGroup(config.alertsInstance)) });
   }
@@ -30,7 +30,7 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
   async onApplicationBootstrap(): Promise<void> {
     await this.consumer.connect();
     const topics = [TOPICS.alerts, TOPICS.audit, TOPICS.scores].map((t) => this.kafka.topic(t));
-    await this.consumer.subscribe({ topics, fromBeginning: false });
+    await this.consumer.subscribe({ topics, fromBeginning: this.config.newGroupsFrom === 'earliest' });
     await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
     this.running = true;
   }

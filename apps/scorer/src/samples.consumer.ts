@@ -38,7 +38,7 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     await this.admin.connect();
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.warmup.clear());
-    await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.samples), fromBeginning: false });
+    await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.samples), fromBeginning: this.config.newGroupsFrom === 'earliest' });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       this.logger.error(`consumer crashed: ${String(e.payload.error)}${e.payload.restart ? '; restarting' : ''}`);
       this.running = e.payload.restart; // /health turns 503 when kafkajs gives up

@@ -54,6 +54,7 @@ export const SETTINGS = {
 
   kafkaBrokers: setting('VIGIL_KAFKA_BROKERS', '127.0.0.1:9092', list, 'Kafka bootstrap brokers, comma-separated host:port'),
   kafkaClientId: setting('VIGIL_KAFKA_CLIENT_ID', 'vigil', z.string().min(1), 'Prefix of Kafka client ids'),
+  newGroupsFrom: setting('VIGIL_NEW_GROUPS_FROM', 'latest', oneOf(['latest', 'earliest']), 'Where a consumer group that has never committed starts (scorer, alerts): latest skips retained history'),
   topicPrefix: setting('VIGIL_TOPIC_PREFIX', '', z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only'), 'Prefix for every Kafka topic and group (isolates tests and tenants)'),
 
   mqttUrl: setting('VIGIL_MQTT_URL', 'mqtt://127.0.0.1:1883', url(['mqtt:', 'mqtts:', 'ws:', 'wss:']), 'MQTT broker the devices publish to'),
