@@ -6,7 +6,16 @@ import { IngestModule, serveOpenApi } from '@vigil/ingest';
 import { openRegistry } from '@vigil/registry';
 import { ScorerModule } from '@vigil/scorer';
 import { telemetryPayload, VitalsSimulator } from '@vigil/simulator';
-import { deleteTopics, readTopic, RecordingSocket, type RunningApp, startApp, testSettings, uniqueId, waitFor } from '@vigil/testing';
+import {
+  deleteTopics,
+  readTopic,
+  RecordingSocket,
+  type RunningApp,
+  startApp,
+  testSettings,
+  uniqueId,
+  waitFor,
+} from '@vigil/testing';
 
 /**
  * The whole spine on the real services: a simulated device publishes a desaturation episode over
@@ -33,7 +42,12 @@ describe('end to end: device → clinician (real Mosquitto, Kafka, Redis)', () =
     apps.push(await startApp(AlertsModule.forRoot(settings)));
     apps.push(await startApp(ScorerModule.forRoot(settings)));
     apps.push(await startApp(IngestModule.forRoot(settings), serveOpenApi));
-    device = await connectAsync(settings.mqttUrl, { protocolVersion: 5, clientId: deviceId, username: deviceId, reconnectPeriod: 0 });
+    device = await connectAsync(settings.mqttUrl, {
+      protocolVersion: 5,
+      clientId: deviceId,
+      username: deviceId,
+      reconnectPeriod: 0,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -45,8 +59,13 @@ describe('end to end: device → clinician (real Mosquitto, Kafka, Redis)', () =
 
   it('alerts the patient’s care team over WebSocket when the device reports a desaturation', async () => {
     const alertsApp = apps[0];
-    const token = signToken({ sub: 'nurse-e2e', role: 'clinician', teams: ['team-e2e'] }, settings.jwtSecret as string);
-    const socket = (nurse = await RecordingSocket.connect(`ws://127.0.0.1:${alertsApp.port}/ws?token=${token}`));
+    const token = signToken(
+      { sub: 'nurse-e2e', role: 'clinician', teams: ['team-e2e'] },
+      settings.jwtSecret as string,
+    );
+    const socket = (nurse = await RecordingSocket.connect(
+      `ws://127.0.0.1:${alertsApp.port}/ws?token=${token}`,
+    ));
     await waitFor('hello', () => socket.of('hello').length === 1);
 
     // Six minutes of one simulated patient, SpO2 falling from minute 3, published as fast as the broker takes it.
@@ -55,11 +74,21 @@ describe('end to end: device → clinician (real Mosquitto, Kafka, Redis)', () =
       seed: 11,
       patients: 1,
       startMs,
-      episodes: [{ patientId: 'pat-0001', type: 'desaturation', start: startMs + 180_000, end: startMs + 360_000, severity: 1 }],
+      episodes: [
+        {
+          patientId: 'pat-0001',
+          type: 'desaturation',
+          start: startMs + 180_000,
+          end: startMs + 360_000,
+          severity: 1,
+        },
+      ],
     });
     for (let s = 0; s < 360; s++) {
       const readings = sim.tick();
-      await (device as MqttClient).publishAsync(telemetryTopic(deviceId), telemetryPayload(readings), { qos: 1 });
+      await (device as MqttClient).publishAsync(telemetryTopic(deviceId), telemetryPayload(readings), {
+        qos: 1,
+      });
     }
 
     const alert = await waitFor(
@@ -75,9 +104,15 @@ describe('end to end: device → clinician (real Mosquitto, Kafka, Redis)', () =
 
   it('dead-letters a malformed payload with its reason, and keeps going', async () => {
     await (device as MqttClient).publishAsync(telemetryTopic(deviceId), '{"ts": 1, "seq": ', { qos: 1 });
-    const letters = await readTopic<DeadLetter>(settings, TOPICS.deadLetter, (r) => r.some((d) => d.deviceId === deviceId));
+    const letters = await readTopic<DeadLetter>(settings, TOPICS.deadLetter, (r) =>
+      r.some((d) => d.deviceId === deviceId),
+    );
     const letter = letters.find((d) => d.deviceId === deviceId) as DeadLetter;
-    expect(letter).toMatchObject({ reason: 'malformed_json', payload: '{"ts": 1, "seq": ', mqttTopic: telemetryTopic(deviceId) });
+    expect(letter).toMatchObject({
+      reason: 'malformed_json',
+      payload: '{"ts": 1, "seq": ',
+      mqttTopic: telemetryTopic(deviceId),
+    });
     expect(letter.message.length).toBeGreaterThan(0);
     const health = await fetch(`${apps[2].url}/health`);
     expect(health.status).toBe(200);

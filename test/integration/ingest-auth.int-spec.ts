@@ -5,8 +5,24 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { telemetryTopic } from '@vigil/contracts';
-import { hashPassword, type RegistryStore, renderAclFile, renderBrokerConfig, renderPasswordFile } from '@vigil/registry';
-import { cleanUp, IngestOutput, ingestSettings, type RunningIngest, startIngest, TestDevice, testRegistry, uniqueName, waitUntil } from './ingest-support';
+import {
+  hashPassword,
+  type RegistryStore,
+  renderAclFile,
+  renderBrokerConfig,
+  renderPasswordFile,
+} from '@vigil/registry';
+import {
+  cleanUp,
+  IngestOutput,
+  ingestSettings,
+  type RunningIngest,
+  startIngest,
+  TestDevice,
+  testRegistry,
+  uniqueName,
+  waitUntil,
+} from './ingest-support';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -41,7 +57,12 @@ describe('device authentication (real Mosquitto with generated passwd/ACL, Kafka
   let settings = ingestSettings(id);
 
   async function writeBrokerFiles(): Promise<void> {
-    writeFileSync(join(dir, 'passwd'), renderPasswordFile(await registry.devices(), [{ username: 'vigil-ingest', passwordHash: hashPassword(ingestPassword) }]));
+    writeFileSync(
+      join(dir, 'passwd'),
+      renderPasswordFile(await registry.devices(), [
+        { username: 'vigil-ingest', passwordHash: hashPassword(ingestPassword) },
+      ]),
+    );
     writeFileSync(join(dir, 'acl'), renderAclFile('vigil-ingest'));
   }
 
@@ -59,7 +80,11 @@ describe('device authentication (real Mosquitto with generated passwd/ACL, Kafka
     broker = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
     await waitUntil(`mosquitto on ${port}`, () => accepts(port), 10_000);
 
-    settings = ingestSettings(id, { VIGIL_MQTT_URL: `mqtt://127.0.0.1:${port}`, VIGIL_MQTT_USERNAME: 'vigil-ingest', VIGIL_MQTT_PASSWORD: ingestPassword });
+    settings = ingestSettings(id, {
+      VIGIL_MQTT_URL: `mqtt://127.0.0.1:${port}`,
+      VIGIL_MQTT_USERNAME: 'vigil-ingest',
+      VIGIL_MQTT_PASSWORD: ingestPassword,
+    });
     ingest = await startIngest(settings);
     output = await IngestOutput.start(settings);
   }, 60_000);
@@ -89,7 +114,9 @@ describe('device authentication (real Mosquitto with generated passwd/ACL, Kafka
 
   it('refuses a device publishing under another device’s id (broker ACL), and nothing reaches Kafka for it', async () => {
     const a = await asDevice('a');
-    await expect(a.publish({ ts: Date.now(), seq: 666, hr: 72 }, {}, telemetryTopic(dev('b')))).rejects.toThrow(/not authori[sz]ed|135/i);
+    await expect(
+      a.publish({ ts: Date.now(), seq: 666, hr: 72 }, {}, telemetryTopic(dev('b'))),
+    ).rejects.toThrow(/not authori[sz]ed|135/i);
     await a.close();
     // b's own next sample arrives: the spoofed one (seq 666) never did.
     const b = await asDevice('b');
@@ -101,20 +128,28 @@ describe('device authentication (real Mosquitto with generated passwd/ACL, Kafka
   }, 30_000);
 
   it('refuses a wrong password, an anonymous client, and a device after it is revoked and the broker reloaded', async () => {
-    await expect(asDevice('a', 'not-the-secret')).rejects.toThrow(/not authori[sz]ed|bad user name or password|134|135/i);
-    await expect(connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 5, reconnectPeriod: 0 })).rejects.toThrow(/not authori[sz]ed|135/i);
+    await expect(asDevice('a', 'not-the-secret')).rejects.toThrow(
+      /not authori[sz]ed|bad user name or password|134|135/i,
+    );
+    await expect(
+      connectAsync(`mqtt://127.0.0.1:${port}`, { protocolVersion: 5, reconnectPeriod: 0 }),
+    ).rejects.toThrow(/not authori[sz]ed|135/i);
 
     expect((await registry.revoke(dev('a'))).ok).toBe(true);
     await writeBrokerFiles();
     broker.kill('SIGHUP'); // what `vigil devices mosquitto --reload` does
-    await waitUntil('device a to be refused', async () => {
-      try {
-        const a = await asDevice('a');
-        await a.close();
-        return false;
-      } catch {
-        return true;
-      }
-    }, 10_000);
+    await waitUntil(
+      'device a to be refused',
+      async () => {
+        try {
+          const a = await asDevice('a');
+          await a.close();
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+    );
   }, 30_000);
 });

@@ -1,5 +1,13 @@
 import { type Outbound, RecordWriter } from '@vigil/ingest';
-import { type IngestOutput, ingestSettings, type RunningIngest, SingleDeviceRig, type TestDevice, uniqueName, waitUntil } from './ingest-support';
+import {
+  type IngestOutput,
+  ingestSettings,
+  type RunningIngest,
+  SingleDeviceRig,
+  type TestDevice,
+  uniqueName,
+  waitUntil,
+} from './ingest-support';
 
 /**
  * Back-pressure on the real Mosquitto: while Kafka does not acknowledge, ingest holds at most
@@ -45,7 +53,9 @@ describe('ingest back-pressure (real Mosquitto, Kafka, Redis)', () => {
     await waitUntil('ingest to hold Receive Maximum messages', () => pending === 5);
     openGate();
 
-    const got = await waitUntil('all 40 samples', () => (output.samples.length >= 40 ? output.samples : undefined));
+    const got = await waitUntil('all 40 samples', () =>
+      output.samples.length >= 40 ? output.samples : undefined,
+    );
     expect(got.map((s) => s.value.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i));
     expect(maxPending).toBe(5);
   }, 60_000);

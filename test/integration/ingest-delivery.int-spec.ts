@@ -1,7 +1,17 @@
 import { type Keyed } from '@vigil/infra';
 import { IngestService, MqttSubscriber, type Outbound, RecordWriter } from '@vigil/ingest';
 import { type RegistryStore } from '@vigil/registry';
-import { cleanUp, IngestOutput, ingestSettings, type RunningIngest, startIngest, TestDevice, testRegistry, uniqueName, waitUntil } from './ingest-support';
+import {
+  cleanUp,
+  IngestOutput,
+  ingestSettings,
+  type RunningIngest,
+  startIngest,
+  TestDevice,
+  testRegistry,
+  uniqueName,
+  waitUntil,
+} from './ingest-support';
 
 /**
  * Delivery guarantees of ingest on the real Mosquitto and Kafka: a message is acknowledged to the
@@ -19,7 +29,9 @@ describe('ingest delivery (real Mosquitto, Kafka, Redis)', () => {
   const dev = (n: string) => `${id}-${n}`;
 
   async function start(overrides: Record<string, string> = {}): Promise<RunningIngest> {
-    const app = await startIngest(Object.keys(overrides).length === 0 ? settings : ingestSettings(id, overrides));
+    const app = await startIngest(
+      Object.keys(overrides).length === 0 ? settings : ingestSettings(id, overrides),
+    );
     running.push(app);
     return app;
   }
@@ -54,12 +66,18 @@ describe('ingest delivery (real Mosquitto, Kafka, Redis)', () => {
     const writer = first.app.get(RecordWriter);
     const held: { out: Outbound; fail: (e: Error) => void }[] = [];
     // Kafka has not acknowledged yet: every write is held.
-    jest.spyOn(writer, 'write').mockImplementation((out: Outbound) => new Promise<void>((_resolve, reject) => void held.push({ out, fail: reject })));
+    jest
+      .spyOn(writer, 'write')
+      .mockImplementation(
+        (out: Outbound) => new Promise<void>((_resolve, reject) => void held.push({ out, fail: reject })),
+      );
 
     const t0 = Date.now() - 10_000;
     for (let seq = 0; seq < 5; seq++) await d.publish({ ts: t0 + seq * 1000, seq, hr: 60 + seq });
     await waitUntil('ingest to receive all 5 messages', () => held.length === 5);
-    expect(held.map((h) => h.out.samples.map((s: Keyed<{ seq: number }>) => s.value.seq)).flat()).toEqual([0, 1, 2, 3, 4]);
+    expect(held.map((h) => h.out.samples.map((s: Keyed<{ seq: number }>) => s.value.seq)).flat()).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
 
     first.app.get(MqttSubscriber).crash(); // the process dies: no PUBACK, no DISCONNECT
     for (const h of held) h.fail(new Error('process died'));
@@ -67,7 +85,9 @@ describe('ingest delivery (real Mosquitto, Kafka, Redis)', () => {
     expect(output.samplesOf(dev('crash'))).toEqual([]);
 
     await start(); // the same instance comes back
-    const got = await waitUntil('the 5 samples after the restart', () => (output.samplesOf(dev('crash')).length >= 5 ? output.samplesOf(dev('crash')) : undefined));
+    const got = await waitUntil('the 5 samples after the restart', () =>
+      output.samplesOf(dev('crash')).length >= 5 ? output.samplesOf(dev('crash')) : undefined,
+    );
     expect(got.map((s) => s.seq)).toEqual([0, 1, 2, 3, 4]);
     expect(output.deadLettersOf(dev('crash'))).toEqual([]);
   }, 60_000);
@@ -91,8 +111,14 @@ describe('ingest delivery (real Mosquitto, Kafka, Redis)', () => {
     await stop(current);
 
     const restarted = await start();
-    await waitUntil('the redelivered copy to be dead-lettered as a duplicate', () => output.deadLettersOf(dev('late')).length === 1);
-    expect(output.deadLettersOf(dev('late'))[0]).toMatchObject({ reason: 'duplicate', deviceId: dev('late') });
+    await waitUntil(
+      'the redelivered copy to be dead-lettered as a duplicate',
+      () => output.deadLettersOf(dev('late')).length === 1,
+    );
+    expect(output.deadLettersOf(dev('late'))[0]).toMatchObject({
+      reason: 'duplicate',
+      deviceId: dev('late'),
+    });
     expect(output.samplesOf(dev('late')).map((s) => s.seq)).toEqual([7]);
     const metrics = await (await fetch(`${restarted.url}/metrics`)).text();
     expect(metrics).toMatch(/vigil_ingest_redelivered_total [1-9]/);
@@ -110,7 +136,13 @@ describe('ingest delivery (real Mosquitto, Kafka, Redis)', () => {
       }),
     );
     await waitUntil('100 samples', () => names.every((n) => output.samplesOf(dev(n)).length >= 25));
-    for (const n of names) expect(output.samplesOf(dev(n)).map((s) => s.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    for (const n of names)
+      expect(
+        output
+          .samplesOf(dev(n))
+          .map((s) => s.seq)
+          .sort((a, b) => a - b),
+      ).toEqual(Array.from({ length: 25 }, (_, i) => i));
     expect(running).toContain(second);
     expect(handled.map((spy) => spy.mock.calls.length > 0)).toEqual([true, true]);
     expect(handled.reduce((n, spy) => n + spy.mock.calls.length, 0)).toBe(100);

@@ -2,7 +2,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { type RegistryStore } from '@vigil/registry';
-import { cleanUp, IngestOutput, ingestSettings, startBroker, TestDevice, type TestBroker, testRegistry, uniqueName, waitUntil } from './ingest-support';
+import {
+  cleanUp,
+  IngestOutput,
+  ingestSettings,
+  startBroker,
+  TestDevice,
+  type TestBroker,
+  testRegistry,
+  uniqueName,
+  waitUntil,
+} from './ingest-support';
 
 const MESSAGES = 3000;
 
@@ -37,9 +47,16 @@ describe('ingest killed mid-stream (real process, SIGKILL; real Mosquitto, Kafka
   const children: ChildProcess[] = [];
 
   async function startProcess(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [join(__dirname, 'ingest-process.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [join(__dirname, 'ingest-process.js')], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     children.push(child);
-    await waitUntil('ingest /health', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true, 60_000);
+    await waitUntil(
+      'ingest /health',
+      async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.ok === true,
+      60_000,
+    );
     return child;
   }
 
@@ -60,7 +77,12 @@ describe('ingest killed mid-stream (real process, SIGKILL; real Mosquitto, Kafka
       VIGIL_LOG_LEVEL: 'error',
     };
     output = await IngestOutput.start(settings);
-    device = await TestDevice.connect(settings, deviceId, { username: deviceId, password: enrolled.value.password }, broker.url);
+    device = await TestDevice.connect(
+      settings,
+      deviceId,
+      { username: deviceId, password: enrolled.value.password },
+      broker.url,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -90,14 +112,20 @@ describe('ingest killed mid-stream (real process, SIGKILL; real Mosquitto, Kafka
     }
     await Promise.all(inFlight);
     expect(killedAt).toBeGreaterThan(0);
-    await new Promise<void>((resolve) => (first.exitCode !== null || first.signalCode !== null ? resolve() : first.once('exit', () => resolve())));
+    await new Promise<void>((resolve) =>
+      first.exitCode !== null || first.signalCode !== null ? resolve() : first.once('exit', () => resolve()),
+    );
     expect(output.samples.length).toBeLessThan(MESSAGES); // the kill really interrupted the stream
 
     const second = await startProcess(); // same VIGIL_INGEST_INSTANCE: the broker redelivers its session
-    const seqs = await waitUntil(`all ${MESSAGES} samples`, () => {
-      const got = new Set(output.samples.map((s) => s.value.seq));
-      return got.size >= MESSAGES ? output.samples.map((s) => s.value.seq) : undefined;
-    }, 120_000);
+    const seqs = await waitUntil(
+      `all ${MESSAGES} samples`,
+      () => {
+        const got = new Set(output.samples.map((s) => s.value.seq));
+        return got.size >= MESSAGES ? output.samples.map((s) => s.value.seq) : undefined;
+      },
+      120_000,
+    );
     expect(new Set(seqs).size).toBe(MESSAGES); // nothing lost
     expect(seqs.length - MESSAGES).toBeLessThanOrEqual(settings.ingestMaxBatchRecords); // twice: at most one Kafka request
     expect(output.deadLetters.every((d) => d.reason === 'duplicate')).toBe(true);

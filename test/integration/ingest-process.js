@@ -9,7 +9,10 @@ const { transformSync } = require('@swc/core');
 
 const root = path.join(__dirname, '..', '..');
 const { compilerOptions } = require(path.join(root, 'tsconfig.json'));
-const aliases = Object.entries(compilerOptions.paths).map(([alias, [target]]) => [alias, path.join(root, target)]);
+const aliases = Object.entries(compilerOptions.paths).map(([alias, [target]]) => [
+  alias,
+  path.join(root, target),
+]);
 
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, parent, ...rest) {
@@ -20,7 +23,11 @@ Module._resolveFilename = function (request, parent, ...rest) {
 require.extensions['.ts'] = (module, filename) => {
   const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
     filename,
-    jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true }, target: 'es2022' },
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
     module: { type: 'commonjs' },
     sourceMaps: 'inline',
   });

@@ -12,7 +12,14 @@ import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt'
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
 import { ensureTopics, physicalTopic, removePrefixedState } from '@vigil/infra';
-import { hashPassword, openRegistry, type RegistryStore, renderAclFile, renderBrokerConfig, renderPasswordFile } from '@vigil/registry';
+import {
+  hashPassword,
+  openRegistry,
+  type RegistryStore,
+  renderAclFile,
+  renderBrokerConfig,
+  renderPasswordFile,
+} from '@vigil/registry';
 import { expireIngestSessions, IngestModule, serveOpenApi } from '@vigil/ingest';
 
 /** Test support for ingest and registry integration specs: real Mosquitto, Kafka and Redis. */
@@ -55,7 +62,11 @@ export class IngestOutput {
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(settings: Settings): Promise<IngestOutput> {
-    const kafka = new Kafka({ clientId: 'vigil-ingest-test', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({
+      clientId: 'vigil-ingest-test',
+      brokers: [...settings.kafkaBrokers],
+      logLevel: logLevel.NOTHING,
+    });
     const admin = kafka.admin();
     await admin.connect();
     await ensureTopics(admin, settings.topicPrefix); // the reader may start before ingest created them
@@ -64,13 +75,17 @@ export class IngestOutput {
     const out = new IngestOutput(consumer);
     await consumer.connect();
     const samples = physicalTopic(settings.topicPrefix, TOPICS.samples);
-    await consumer.subscribe({ topics: [samples, physicalTopic(settings.topicPrefix, TOPICS.deadLetter)], fromBeginning: true });
+    await consumer.subscribe({
+      topics: [samples, physicalTopic(settings.topicPrefix, TOPICS.deadLetter)],
+      fromBeginning: true,
+    });
     let assigned = false;
     consumer.on(consumer.events.GROUP_JOIN, () => (assigned = true));
     await consumer.run({
       eachMessage: ({ topic, partition, message }) => {
         const value: unknown = JSON.parse(message.value?.toString() ?? 'null');
-        if (topic === samples) out.samples.push({ key: message.key?.toString() ?? '', partition, value: value as VitalSample });
+        if (topic === samples)
+          out.samples.push({ key: message.key?.toString() ?? '', partition, value: value as VitalSample });
         else out.deadLetters.push(value as DeadLetter);
         return Promise.resolve();
       },
@@ -99,13 +114,31 @@ export class TestDevice {
     readonly client: MqttClient,
   ) {}
 
-  static async connect(settings: Settings, deviceId: string, credentials?: { username: string; password: string }, url = settings.mqttUrl): Promise<TestDevice> {
-    const client = await connectAsync(url, { protocolVersion: 5, clientId: uniqueName(deviceId), reconnectPeriod: 0, ...credentials });
+  static async connect(
+    settings: Settings,
+    deviceId: string,
+    credentials?: { username: string; password: string },
+    url = settings.mqttUrl,
+  ): Promise<TestDevice> {
+    const client = await connectAsync(url, {
+      protocolVersion: 5,
+      clientId: uniqueName(deviceId),
+      reconnectPeriod: 0,
+      ...credentials,
+    });
     return new TestDevice(deviceId, client);
   }
 
-  async publish(payload: unknown, options: IClientPublishOptions = {}, topic = telemetryTopic(this.deviceId)): Promise<void> {
-    const body = Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload);
+  async publish(
+    payload: unknown,
+    options: IClientPublishOptions = {},
+    topic = telemetryTopic(this.deviceId),
+  ): Promise<void> {
+    const body = Buffer.isBuffer(payload)
+      ? payload
+      : typeof payload === 'string'
+        ? payload
+        : JSON.stringify(payload);
     await this.client.publishAsync(topic, body, { qos: 1, ...options });
   }
 
@@ -115,7 +148,9 @@ export class TestDevice {
 }
 
 /** A registry on the test's Redis keys and Kafka topic (openRegistry, as `vigil devices` uses it). */
-export async function testRegistry(settings: Settings): Promise<{ registry: RegistryStore; close: () => Promise<void> }> {
+export async function testRegistry(
+  settings: Settings,
+): Promise<{ registry: RegistryStore; close: () => Promise<void> }> {
   const open = await openRegistry(settings);
   return { registry: open.registry, close: () => open.close() };
 }
@@ -140,7 +175,12 @@ export async function startBroker(registry: RegistryStore): Promise<TestBroker> 
   mkdirSync(join(dir, 'data'));
   const ingest = { username: 'vigil-ingest', password: randomBytes(12).toString('hex') };
   const writeFiles = async () => {
-    writeFileSync(join(dir, 'passwd'), renderPasswordFile(await registry.devices(), [{ username: ingest.username, passwordHash: hashPassword(ingest.password) }]));
+    writeFileSync(
+      join(dir, 'passwd'),
+      renderPasswordFile(await registry.devices(), [
+        { username: ingest.username, passwordHash: hashPassword(ingest.password) },
+      ]),
+    );
     writeFileSync(join(dir, 'acl'), renderAclFile(ingest.username));
   };
   await writeFiles();

@@ -23,7 +23,8 @@ describe('device registry (real Kafka, Redis)', () => {
 
   it('rebuilds the same devices, bindings and care teams from Kafka after Redis is wiped', async () => {
     const { registry } = open;
-    for (let n = 1; n <= 3; n++) expect((await registry.enrol(dev(n), pat(n), { careTeams: [`team-${n}`] })).ok).toBe(true);
+    for (let n = 1; n <= 3; n++)
+      expect((await registry.enrol(dev(n), pat(n), { careTeams: [`team-${n}`] })).ok).toBe(true);
     expect((await registry.bind(dev(2), pat(1))).ok).toBe(true); // moved to another patient
     expect((await registry.unbind(dev(3))).ok).toBe(true);
     expect((await registry.revoke(dev(1))).ok).toBe(true);

@@ -15,13 +15,23 @@ describe('scorer restart (real Kafka)', () => {
   let scorer: RunningApp | undefined;
 
   const sample = (s: number, spo2: number): VitalSample => ({
-    v: 1, patientId, deviceId: `${id}-dev`, ts: t0 + s * 1000, seq: s, receivedAt: Date.now(),
-    hr: 76 + (s % 3), spo2, rr: 15, temp: 36.8, sbp: 122, dbp: 79,
+    v: 1,
+    patientId,
+    deviceId: `${id}-dev`,
+    ts: t0 + s * 1000,
+    seq: s,
+    receivedAt: Date.now(),
+    hr: 76 + (s % 3),
+    spo2,
+    rr: 15,
+    temp: 36.8,
+    sbp: 122,
+    dbp: 79,
   });
   const events = (until: (e: AlertEvent[]) => boolean) =>
-    readTopic<AlertEvent>(settings, TOPICS.alerts, (all) => until(all.filter((e) => e.patientId === patientId))).then((all) =>
-      all.filter((e) => e.patientId === patientId),
-    );
+    readTopic<AlertEvent>(settings, TOPICS.alerts, (all) =>
+      until(all.filter((e) => e.patientId === patientId)),
+    ).then((all) => all.filter((e) => e.patientId === patientId));
 
   afterAll(async () => {
     await scorer?.app.close();
@@ -31,7 +41,10 @@ describe('scorer restart (real Kafka)', () => {
   it('keeps one alert per episode across a restart', async () => {
     scorer = await startApp(ScorerModule.forRoot(settings));
     const send = (from: number, to: number, spo2: number) =>
-      (scorer as RunningApp).app.get(KafkaConnection).send(TOPICS.samples, Array.from({ length: to - from }, (_, i) => ({ key: patientId, value: sample(from + i, spo2) })));
+      (scorer as RunningApp).app.get(KafkaConnection).send(
+        TOPICS.samples,
+        Array.from({ length: to - from }, (_, i) => ({ key: patientId, value: sample(from + i, spo2) })),
+      );
 
     await send(0, 120, 97);
     await send(120, 240, 86);

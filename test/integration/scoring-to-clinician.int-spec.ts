@@ -4,7 +4,15 @@ import { signToken } from '@vigil/alerting';
 import { KafkaConnection } from '@vigil/infra';
 import { AlertsModule } from '@vigil/alerts';
 import { ScorerModule } from '@vigil/scorer';
-import { deleteTopics, RecordingSocket, type RunningApp, startApp, testSettings, uniqueId, waitFor } from '@vigil/testing';
+import {
+  deleteTopics,
+  RecordingSocket,
+  type RunningApp,
+  startApp,
+  testSettings,
+  uniqueId,
+  waitFor,
+} from '@vigil/testing';
 
 /**
  * Scorer and alerts apps on the real Kafka and Redis: validated samples go in on vitals.samples,
@@ -41,32 +49,63 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
   it('pushes a desaturation alert to the patient’s care team only, once, and records acknowledgement', async () => {
     const kafka = alerts.app.get(KafkaConnection);
     const patientId = `${id}-pat`;
-    const careTeams: RegistryEvent = { type: 'patient.care-teams', patientId, careTeams: ['team-a'], at: Date.now() };
+    const careTeams: RegistryEvent = {
+      type: 'patient.care-teams',
+      patientId,
+      careTeams: ['team-a'],
+      at: Date.now(),
+    };
     await kafka.send(TOPICS.registryChanges, [{ key: `patient:${patientId}`, value: careTeams }]);
 
-    const a = (teamA = await RecordingSocket.connect(`ws://127.0.0.1:${alerts.port}/ws?token=${token('clinician', ['team-a'])}`));
-    const b = (teamB = await RecordingSocket.connect(`ws://127.0.0.1:${alerts.port}/ws?token=${token('clinician', ['team-b'])}`));
+    const a = (teamA = await RecordingSocket.connect(
+      `ws://127.0.0.1:${alerts.port}/ws?token=${token('clinician', ['team-a'])}`,
+    ));
+    const b = (teamB = await RecordingSocket.connect(
+      `ws://127.0.0.1:${alerts.port}/ws?token=${token('clinician', ['team-b'])}`,
+    ));
     await waitFor('hello messages', () => a.of('hello').length === 1 && b.of('hello').length === 1);
 
     const t0 = Date.now() - 300_000;
     const samples: VitalSample[] = Array.from({ length: 240 }, (_, s) => ({
-      v: 1, patientId, deviceId: `${id}-dev`, ts: t0 + s * 1000, seq: s, receivedAt: Date.now(),
-      hr: 78 + (s % 3), spo2: s < 90 ? 97 : 86, rr: 15, temp: 36.9, sbp: 124, dbp: 80,
+      v: 1,
+      patientId,
+      deviceId: `${id}-dev`,
+      ts: t0 + s * 1000,
+      seq: s,
+      receivedAt: Date.now(),
+      hr: 78 + (s % 3),
+      spo2: s < 90 ? 97 : 86,
+      rr: 15,
+      temp: 36.9,
+      sbp: 124,
+      dbp: 80,
     }));
-    await kafka.send(TOPICS.samples, samples.map((value) => ({ key: patientId, value })));
+    await kafka.send(
+      TOPICS.samples,
+      samples.map((value) => ({ key: patientId, value })),
+    );
 
-    const alert = await waitFor('the NEWS2 alert on team-a’s socket', () => a.of('alert').find((a) => a.source === 'news2'));
+    const alert = await waitFor('the NEWS2 alert on team-a’s socket', () =>
+      a.of('alert').find((a) => a.source === 'news2'),
+    );
     expect(alert).toMatchObject({ patientId, status: 'open', severity: 'medium', vitals: ['spo2'] });
     expect(alert.reason).toContain('SpO2 86 %');
 
     // Acknowledge over the socket; the new state comes back through Kafka (alerts.audit).
     a.socket.send(JSON.stringify({ type: 'ack', data: { alertId: alert.alertId } }));
-    const acked = await waitFor('the acknowledged state', () => a.of('alert').find((a: AlertView) => a.status === 'acknowledged'));
+    const acked = await waitFor('the acknowledged state', () =>
+      a.of('alert').find((a: AlertView) => a.status === 'acknowledged'),
+    );
     expect(acked.acknowledgedBy).toBe('clinician-1');
 
-    const rest = await fetch(`${alerts.url}/alerts`, { headers: { authorization: `Bearer ${token('oncall', [])}` } });
+    const rest = await fetch(`${alerts.url}/alerts`, {
+      headers: { authorization: `Bearer ${token('oncall', [])}` },
+    });
     expect(rest.status).toBe(200);
-    expect(((await rest.json()) as AlertView[]).map((x) => [x.alertId, x.status])).toContainEqual([alert.alertId, 'acknowledged']);
+    expect(((await rest.json()) as AlertView[]).map((x) => [x.alertId, x.status])).toContainEqual([
+      alert.alertId,
+      'acknowledged',
+    ]);
 
     expect(b.of('alert')).toEqual([]);
     expect(a.of('alert').filter((x) => x.source === 'news2' && x.status === 'open')).toHaveLength(1);
@@ -74,7 +113,9 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
 
   it('refuses a WebSocket without a valid token, and REST without one', async () => {
     const closed = await new Promise<number>((resolve) => {
-      void RecordingSocket.connect(`ws://127.0.0.1:${alerts.port}/ws?token=forged`).then((s) => s.socket.once('close', (code) => resolve(code)));
+      void RecordingSocket.connect(`ws://127.0.0.1:${alerts.port}/ws?token=forged`).then((s) =>
+        s.socket.once('close', (code) => resolve(code)),
+      );
     });
     expect(closed).toBe(4401);
     expect((await fetch(`${alerts.url}/alerts`)).status).toBe(401);

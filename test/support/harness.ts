@@ -38,7 +38,10 @@ export interface RunningApp {
 }
 
 /** Boots an app module in this process on a random port, with shutdown hooks like production. */
-export async function startApp(module: DynamicModule, beforeListen?: (app: INestApplication) => void): Promise<RunningApp> {
+export async function startApp(
+  module: DynamicModule,
+  beforeListen?: (app: INestApplication) => void,
+): Promise<RunningApp> {
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
   beforeListen?.(app);
   try {
@@ -52,7 +55,11 @@ export async function startApp(module: DynamicModule, beforeListen?: (app: INest
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -66,7 +73,9 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
 export class RecordingSocket {
   readonly messages: ServerMessage[] = [];
   private constructor(readonly socket: WebSocket) {
-    socket.on('message', (data: Buffer) => this.messages.push(JSON.parse(data.toString('utf8')) as ServerMessage));
+    socket.on('message', (data: Buffer) =>
+      this.messages.push(JSON.parse(data.toString('utf8')) as ServerMessage),
+    );
   }
 
   static async connect(url: string): Promise<RecordingSocket> {
@@ -94,7 +103,12 @@ export function testKafka(): Kafka {
 }
 
 /** Reads every record of a (prefixed) topic from the beginning until `until` is satisfied. */
-export async function readTopic<T>(settings: Settings, topic: TopicName, until: (records: T[]) => boolean, timeoutMs = 30_000): Promise<T[]> {
+export async function readTopic<T>(
+  settings: Settings,
+  topic: TopicName,
+  until: (records: T[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<T[]> {
   const consumer = testKafka().consumer({ groupId: uniqueId(`${settings.topicPrefix}reader`) });
   const records: T[] = [];
   await consumer.connect();

@@ -7,7 +7,11 @@ import { CONFIG, KafkaConnection } from '@vigil/infra';
 import { AlertStore } from './alert.store';
 import { ClinicianGateway } from './clinician.gateway';
 
-const pushed = new Counter({ name: 'vigil_alerts_pushed_total', help: 'Alert updates pushed to clinicians', labelNames: ['status'] });
+const pushed = new Counter({
+  name: 'vigil_alerts_pushed_total',
+  help: 'Alert updates pushed to clinicians',
+  labelNames: ['status'],
+});
 
 /**
  * Alert lifecycle: detector events and people's actions go through the pure lifecycle, the result is
@@ -41,7 +45,8 @@ export class AlertService {
 
   async act(user: User, alertId: string, kind: 'ack' | 'resolve'): Promise<AlertView> {
     const current = await this.store.get(alertId);
-    if (!current || !this.gateway.allowed(user, current.patientId)) throw new NotFoundException(`no alert ${alertId}`);
+    if (!current || !this.gateway.allowed(user, current.patientId))
+      throw new NotFoundException(`no alert ${alertId}`);
     if (kind === 'resolve' && user.role === 'clinician' && current.status === 'open') {
       throw new ForbiddenException('acknowledge an alert before resolving it');
     }
@@ -63,20 +68,35 @@ export class AlertService {
       if (!(await this.store.claim(`escalate:${alert.alertId}:${alert.updatedAt}`))) continue;
       const audit = await this.transition(alert.alertId, { kind: 'escalate', at: now }, 'vigil');
       if (audit) {
-        await this.kafka.send(TOPICS.audit, [{ key: audit.patientId, value: { ...audit, note: 'not acknowledged in time' } }]);
+        await this.kafka.send(TOPICS.audit, [
+          { key: audit.patientId, value: { ...audit, note: 'not acknowledged in time' } },
+        ]);
         escalated++;
       }
     }
     return escalated;
   }
 
-  private async transition(alertId: string, input: LifecycleInput, by: string, event?: AlertEvent): Promise<AlertAudit | null> {
+  private async transition(
+    alertId: string,
+    input: LifecycleInput,
+    by: string,
+    event?: AlertEvent,
+  ): Promise<AlertAudit | null> {
     const current = await this.store.get(alertId);
     const { view, action } = applyToAlert(current, input);
     if (action === null) return null;
     await this.store.put(view);
     this.logger.log(`${alertId} ${action} (${view.severity}) by ${by}`);
-    return { v: 1, alertId, patientId: view.patientId, action, severity: view.severity, by, at: event?.at ?? view.updatedAt };
+    return {
+      v: 1,
+      alertId,
+      patientId: view.patientId,
+      action,
+      severity: view.severity,
+      by,
+      at: event?.at ?? view.updatedAt,
+    };
   }
 
   private async push(alertId: string): Promise<void> {

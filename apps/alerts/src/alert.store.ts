@@ -24,7 +24,9 @@ export class AlertStore {
   }
 
   async put(view: AlertView): Promise<void> {
-    const tx = this.redis.client.multi().set(this.key(view.alertId), JSON.stringify(view), 'EX', 30 * 24 * 3600);
+    const tx = this.redis.client
+      .multi()
+      .set(this.key(view.alertId), JSON.stringify(view), 'EX', 30 * 24 * 3600);
     if (view.status === 'resolved') tx.zrem(this.openKey(), view.alertId);
     else tx.zadd(this.openKey(), view.startedAt, view.alertId);
     await tx.exec();

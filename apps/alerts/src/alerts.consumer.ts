@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { type Consumer, type EachBatchPayload } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, type AlertEvent, type TopicName, TOPICS, type WindowScore } from '@vigil/contracts';
@@ -31,7 +37,11 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     await this.consumer.connect();
     const topics = [TOPICS.alerts, TOPICS.audit, TOPICS.scores].map((t) => this.kafka.topic(t));
     await this.consumer.subscribe({ topics, fromBeginning: this.config.newGroupsFrom === 'earliest' });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (p) => this.onBatch(p),
+    });
     this.running = true;
   }
 
@@ -54,13 +64,23 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
       } else if (topic === TOPICS.audit) await this.alerts.onAudit(value as AlertAudit);
       else this.gateway.broadcastVitals(value as WindowScore);
     }
-    await this.kafka.send(TOPICS.audit, audits.map((a) => ({ key: a.patientId, value: a })));
-    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }]);
+    await this.kafka.send(
+      TOPICS.audit,
+      audits.map((a) => ({ key: a.patientId, value: a })),
+    );
+    await this.consumer.commitOffsets([
+      {
+        topic: batch.topic,
+        partition: batch.partition,
+        offset: (BigInt(batch.lastOffset()) + 1n).toString(),
+      },
+    ]);
     await payload.heartbeat();
   }
 
   private logical(physical: string): TopicName {
-    for (const t of [TOPICS.alerts, TOPICS.audit, TOPICS.scores]) if (this.kafka.topic(t) === physical) return t;
+    for (const t of [TOPICS.alerts, TOPICS.audit, TOPICS.scores])
+      if (this.kafka.topic(t) === physical) return t;
     throw new Error(`unexpected topic ${physical}`);
   }
 

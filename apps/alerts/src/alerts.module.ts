@@ -1,6 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
-import { HEALTH_INDICATORS, HealthController, KafkaConnection, MetricsController, RedisConnection, VigilConfigModule } from '@vigil/infra';
+import {
+  HEALTH_INDICATORS,
+  HealthController,
+  KafkaConnection,
+  MetricsController,
+  RedisConnection,
+  VigilConfigModule,
+} from '@vigil/infra';
 import { AlertService } from './alert.service';
 import { AlertStore } from './alert.store';
 import { AlertsConsumer } from './alerts.consumer';

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import { CONFIG } from '@vigil/infra';
 import { AlertService } from './alert.service';
@@ -25,7 +31,9 @@ export class AlertsRuntime implements OnApplicationBootstrap, OnApplicationShutd
     // Check a few times per escalation period; one gateway wins each escalation (Redis claim).
     const every = Math.max(1000, Math.min(10_000, (this.config.escalateAfterSeconds * 1000) / 4));
     this.timer = setInterval(() => {
-      this.alerts.escalateOverdue().catch((e: unknown) => this.logger.warn(`escalation sweep failed: ${String(e)}`));
+      this.alerts
+        .escalateOverdue()
+        .catch((e: unknown) => this.logger.warn(`escalation sweep failed: ${String(e)}`));
     }, every);
     this.timer.unref();
   }

@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, Inject, Injectable, UnauthorizedException, createParamDecorator } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+  createParamDecorator,
+} from '@nestjs/common';
 import { type Request } from 'express';
 import { type Settings } from '@vigil/config';
 import { AuthError, type User, tokenFrom, verifyToken } from '@vigil/alerting';
@@ -14,7 +21,10 @@ export class JwtGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<AuthedRequest>();
     try {
-      request.user = verifyToken(tokenFrom(request.headers.authorization, undefined), this.config.jwtSecret ?? '');
+      request.user = verifyToken(
+        tokenFrom(request.headers.authorization, undefined),
+        this.config.jwtSecret ?? '',
+      );
       return true;
     } catch (error) {
       throw new UnauthorizedException(error instanceof AuthError ? error.message : 'unauthorised');

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { type Consumer } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type RegistryEvent, TOPICS } from '@vigil/contracts';
@@ -38,7 +44,11 @@ export class CareTeamsProjection implements OnApplicationBootstrap, BeforeApplic
     const admin = this.kafka.kafka.admin();
     await admin.connect();
     await admin
-      .resetOffsets({ groupId: this.groupId, topic: this.kafka.topic(TOPICS.registryChanges), earliest: true })
+      .resetOffsets({
+        groupId: this.groupId,
+        topic: this.kafka.topic(TOPICS.registryChanges),
+        earliest: true,
+      })
       .catch(() => undefined) // a new group has nothing to reset
       .finally(() => admin.disconnect());
     await this.consumer.connect();

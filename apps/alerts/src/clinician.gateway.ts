@@ -38,7 +38,10 @@ export class ClinicianGateway implements OnApplicationShutdown {
 
   /** Attaches to the app's HTTP server (same port as REST and the dashboard). */
   start(secret: string, hello: (user: User) => Promise<AlertView[]>, onAction: ClientAction): void {
-    this.server = new WebSocketServer({ server: this.adapterHost.httpAdapter.getHttpServer() as Server, path: WS_PATH });
+    this.server = new WebSocketServer({
+      server: this.adapterHost.httpAdapter.getHttpServer() as Server,
+      path: WS_PATH,
+    });
     this.server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
       let user: User;
       try {
@@ -54,7 +57,11 @@ export class ClinicianGateway implements OnApplicationShutdown {
       socket.on('close', () => (this.clients.delete(client), connected.set(this.clients.size)));
       socket.on('message', (data: Buffer) => void this.onMessage(client, data.toString('utf8'), onAction));
       void hello(user).then((open) =>
-        this.send(client, 'hello', { user: user.sub, role: user.role, openAlerts: open.filter((a) => this.allowed(user, a.patientId)) }),
+        this.send(client, 'hello', {
+          user: user.sub,
+          role: user.role,
+          openAlerts: open.filter((a) => this.allowed(user, a.patientId)),
+        }),
       );
     });
     this.heartbeat = setInterval(() => this.sweep(), this.config.alertsHeartbeatMs);
@@ -90,7 +97,10 @@ export class ClinicianGateway implements OnApplicationShutdown {
   private async onMessage(client: Client, raw: string, onAction: ClientAction): Promise<void> {
     try {
       const message = JSON.parse(raw) as ClientMessage;
-      if ((message.type !== 'ack' && message.type !== 'resolve') || typeof message.data?.alertId !== 'string') {
+      if (
+        (message.type !== 'ack' && message.type !== 'resolve') ||
+        typeof message.data?.alertId !== 'string'
+      ) {
         throw new Error('expected {"type":"ack"|"resolve","data":{"alertId":"…"}}');
       }
       await onAction(client.user, message);

@@ -13,17 +13,58 @@ function metric<T>(name: string, make: () => T): T {
 export class IngestMetrics {
   readonly messages = metric(
     'vigil_ingest_messages_total',
-    () => new Counter({ name: 'vigil_ingest_messages_total', help: 'MQTT messages handled, by payload format', labelNames: ['format'] as const }),
+    () =>
+      new Counter({
+        name: 'vigil_ingest_messages_total',
+        help: 'MQTT messages handled, by payload format',
+        labelNames: ['format'] as const,
+      }),
   );
-  readonly samples = metric('vigil_ingest_samples_total', () => new Counter({ name: 'vigil_ingest_samples_total', help: 'Samples produced to vitals.samples' }));
+  readonly samples = metric(
+    'vigil_ingest_samples_total',
+    () => new Counter({ name: 'vigil_ingest_samples_total', help: 'Samples produced to vitals.samples' }),
+  );
   readonly deadLetters = metric(
     'vigil_ingest_deadletters_total',
-    () => new Counter({ name: 'vigil_ingest_deadletters_total', help: 'Refused payloads or samples produced to vitals.deadletter, by reason', labelNames: ['reason'] as const }),
+    () =>
+      new Counter({
+        name: 'vigil_ingest_deadletters_total',
+        help: 'Refused payloads or samples produced to vitals.deadletter, by reason',
+        labelNames: ['reason'] as const,
+      }),
   );
-  readonly redelivered = metric('vigil_ingest_redelivered_total', () => new Counter({ name: 'vigil_ingest_redelivered_total', help: 'Messages the broker delivered again (an earlier delivery was not acknowledged)' }));
-  readonly kafkaRetries = metric('vigil_ingest_kafka_retries_total', () => new Counter({ name: 'vigil_ingest_kafka_retries_total', help: 'Kafka requests retried after a failure (nothing is acknowledged meanwhile)' }));
-  readonly redisRetries = metric('vigil_ingest_redis_retries_total', () => new Counter({ name: 'vigil_ingest_redis_retries_total', help: 'Registry or duplicate lookups retried after a Redis failure (the message stays unacknowledged)' }));
-  readonly inFlight = metric('vigil_ingest_in_flight_messages', () => new Gauge({ name: 'vigil_ingest_in_flight_messages', help: 'Messages received and not yet acknowledged' }));
+  readonly redelivered = metric(
+    'vigil_ingest_redelivered_total',
+    () =>
+      new Counter({
+        name: 'vigil_ingest_redelivered_total',
+        help: 'Messages the broker delivered again (an earlier delivery was not acknowledged)',
+      }),
+  );
+  readonly kafkaRetries = metric(
+    'vigil_ingest_kafka_retries_total',
+    () =>
+      new Counter({
+        name: 'vigil_ingest_kafka_retries_total',
+        help: 'Kafka requests retried after a failure (nothing is acknowledged meanwhile)',
+      }),
+  );
+  readonly redisRetries = metric(
+    'vigil_ingest_redis_retries_total',
+    () =>
+      new Counter({
+        name: 'vigil_ingest_redis_retries_total',
+        help: 'Registry or duplicate lookups retried after a Redis failure (the message stays unacknowledged)',
+      }),
+  );
+  readonly inFlight = metric(
+    'vigil_ingest_in_flight_messages',
+    () =>
+      new Gauge({
+        name: 'vigil_ingest_in_flight_messages',
+        help: 'Messages received and not yet acknowledged',
+      }),
+  );
   readonly ackLatency = metric(
     'vigil_ingest_ack_seconds',
     () =>

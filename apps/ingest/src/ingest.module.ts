@@ -1,6 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
-import { HEALTH_INDICATORS, HealthController, KafkaConnection, MetricsController, RedisConnection, VigilConfigModule } from '@vigil/infra';
+import {
+  HEALTH_INDICATORS,
+  HealthController,
+  KafkaConnection,
+  MetricsController,
+  RedisConnection,
+  VigilConfigModule,
+} from '@vigil/infra';
 import { DedupeStore } from './dedupe/dedupe.store';
 import { IngestMetrics } from './ingest.metrics';
 import { IngestService } from './ingest.service';
@@ -33,12 +40,12 @@ export class IngestModule {
         {
           provide: HEALTH_INDICATORS,
           inject: [KafkaConnection, RedisConnection, MqttSubscriber, RecordWriter],
-          useFactory: (kafka: KafkaConnection, redis: RedisConnection, mqtt: MqttSubscriber, writer: RecordWriter) => [
-            kafka,
-            redis,
-            mqtt,
-            { name: 'kafka-writes', check: () => writer.failing === null },
-          ],
+          useFactory: (
+            kafka: KafkaConnection,
+            redis: RedisConnection,
+            mqtt: MqttSubscriber,
+            writer: RecordWriter,
+          ) => [kafka, redis, mqtt, { name: 'kafka-writes', check: () => writer.failing === null }],
         },
       ],
     };

@@ -1,9 +1,27 @@
-import { type BeforeApplicationShutdown, Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Settings } from '@vigil/config';
-import { type DeadLetter, type DeadLetterReason, deviceIdFromTopic, type VitalSample } from '@vigil/contracts';
+import {
+  type DeadLetter,
+  type DeadLetterReason,
+  deviceIdFromTopic,
+  type VitalSample,
+} from '@vigil/contracts';
 import { CONFIG, type Keyed } from '@vigil/infra';
-import { type AcceptedSample, decodeTelemetry, type PayloadFormat, type Receipt, toDeadLetter, toVitalSample } from '@vigil/ingestion';
+import {
+  type AcceptedSample,
+  decodeTelemetry,
+  type PayloadFormat,
+  type Receipt,
+  toDeadLetter,
+  toVitalSample,
+} from '@vigil/ingestion';
 import { DedupeStore } from './dedupe/dedupe.store';
 import { IngestMetrics } from './ingest.metrics';
 import { RecordWriter } from './kafka/record.writer';
@@ -62,7 +80,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.metrics.inFlight.inc();
     if (message.redelivered) this.metrics.redelivered.inc();
     const planned = this.planWithRetry(message, receivedAt);
-    const enqueued = this.tail.then(() => planned).then((plan) => ({ plan, written: this.writer.write(plan) }));
+    const enqueued = this.tail
+      .then(() => planned)
+      .then((plan) => ({ plan, written: this.writer.write(plan) }));
     this.tail = enqueued.catch(() => undefined);
     return enqueued
       .then(async ({ plan, written }) => {
@@ -84,7 +104,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         if (this.stopping) throw error;
         this.metrics.redisRetries.inc();
         const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
-        this.logger.warn(`${message.topic}: ${error instanceof Error ? error.message : String(error)}; retrying in ${wait} ms`);
+        this.logger.warn(
+          `${message.topic}: ${error instanceof Error ? error.message : String(error)}; retrying in ${wait} ms`,
+        );
         await delay(wait);
       }
     }
@@ -97,17 +119,30 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       format: 'unreadable',
       deviceId,
       samples: [],
-      deadLetters: [{ key: deviceId ?? 'unknown', value: toDeadLetter(receipt, reason, text, message.payload) }],
+      deadLetters: [
+        { key: deviceId ?? 'unknown', value: toDeadLetter(receipt, reason, text, message.payload) },
+      ],
     });
-    if (deviceId === null) return refuse('topic_invalid', `topic ${message.topic.slice(0, 200)} is not vigil/v1/devices/{deviceId}/telemetry`);
+    if (deviceId === null)
+      return refuse(
+        'topic_invalid',
+        `topic ${message.topic.slice(0, 200)} is not vigil/v1/devices/{deviceId}/telemetry`,
+      );
 
     const claimed = message.userProperties[DEVICE_ID_PROPERTY];
-    if (claimed !== undefined && (Array.isArray(claimed) ? claimed.some((c) => c !== deviceId) : claimed !== deviceId)) {
-      return refuse('identity_mismatch', `message says it is from ${String(claimed).slice(0, 64)} but was published as ${deviceId}`);
+    if (
+      claimed !== undefined &&
+      (Array.isArray(claimed) ? claimed.some((c) => c !== deviceId) : claimed !== deviceId)
+    ) {
+      return refuse(
+        'identity_mismatch',
+        `message says it is from ${String(claimed).slice(0, 64)} but was published as ${deviceId}`,
+      );
     }
     const binding = await this.directory.binding(deviceId);
     if (binding.status === 'unknown') return refuse('unknown_device', `device ${deviceId} is not registered`);
-    if (binding.status === 'unbound') return refuse('device_unbound', `device ${deviceId} is not bound to a patient`);
+    if (binding.status === 'unbound')
+      return refuse('device_unbound', `device ${deviceId} is not bound to a patient`);
 
     const decoded = decodeTelemetry(message.payload, deviceId, {
       now: receivedAt,
@@ -120,19 +155,36 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       key: deviceId,
       value: toDeadLetter(receipt, r.reason, r.message, r.payload ?? message.payload),
     }));
-    const seen = await this.dedupe.claim(deviceId, decoded.samples.map((s) => s.seq));
+    const seen = await this.dedupe.claim(
+      deviceId,
+      decoded.samples.map((s) => s.seq),
+    );
     const fresh: AcceptedSample[] = [];
     decoded.samples.forEach((sample, i) => {
       if (!seen[i]) fresh.push(sample);
       else {
-        const payload = decoded.samples.length === 1 && decoded.refusals.length === 0 ? message.payload : JSON.stringify({ ts: sample.ts, seq: sample.seq, ...sample.values });
-        deadLetters.push({ key: deviceId, value: toDeadLetter(receipt, 'duplicate', `seq ${sample.seq} of ${deviceId} already reached ingest`, payload) });
+        const payload =
+          decoded.samples.length === 1 && decoded.refusals.length === 0
+            ? message.payload
+            : JSON.stringify({ ts: sample.ts, seq: sample.seq, ...sample.values });
+        deadLetters.push({
+          key: deviceId,
+          value: toDeadLetter(
+            receipt,
+            'duplicate',
+            `seq ${sample.seq} of ${deviceId} already reached ingest`,
+            payload,
+          ),
+        });
       }
     });
     return {
       format: decoded.format,
       deviceId,
-      samples: fresh.map((s) => ({ key: binding.patientId, value: toVitalSample(s, deviceId, binding.patientId, receivedAt) })),
+      samples: fresh.map((s) => ({
+        key: binding.patientId,
+        value: toVitalSample(s, deviceId, binding.patientId, receivedAt),
+      })),
       deadLetters,
     };
   }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { TOPICS, type VitalSample } from '@vigil/contracts';
@@ -30,7 +36,10 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     private readonly scoring: ScoringService,
     @Inject(CONFIG) private readonly config: Settings,
   ) {
-    this.consumer = kafka.kafka.consumer({ groupId: kafka.group(SCORER_GROUP), maxBytesPerPartition: 1 << 20 });
+    this.consumer = kafka.kafka.consumer({
+      groupId: kafka.group(SCORER_GROUP),
+      maxBytesPerPartition: 1 << 20,
+    });
     this.admin = kafka.kafka.admin();
   }
 
@@ -38,12 +47,21 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     await this.admin.connect();
     await this.consumer.connect();
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.warmup.clear());
-    await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.samples), fromBeginning: this.config.newGroupsFrom === 'earliest' });
+    await this.consumer.subscribe({
+      topic: this.kafka.topic(TOPICS.samples),
+      fromBeginning: this.config.newGroupsFrom === 'earliest',
+    });
     this.consumer.on(this.consumer.events.CRASH, (e) => {
-      this.logger.error(`consumer crashed: ${String(e.payload.error)}${e.payload.restart ? '; restarting' : ''}`);
+      this.logger.error(
+        `consumer crashed: ${String(e.payload.error)}${e.payload.restart ? '; restarting' : ''}`,
+      );
       this.running = e.payload.restart; // /health turns 503 when kafkajs gives up
     });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, eachBatch: (p) => this.onBatch(p) });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (p) => this.onBatch(p),
+    });
     this.running = true;
   }
 
@@ -53,7 +71,11 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     let liveFrom = this.warmup.get(batch.partition);
     if (liveFrom === undefined) {
       // First batch since joining: it starts at the committed offset. Rewind for the warm-up first.
-      const rewindTo = await this.warmupStart(batch.topic, batch.partition, BigInt(batch.firstOffset() ?? '0'));
+      const rewindTo = await this.warmupStart(
+        batch.topic,
+        batch.partition,
+        BigInt(batch.firstOffset() ?? '0'),
+      );
       if (rewindTo !== null) {
         this.warmup.set(batch.partition, BigInt(batch.firstOffset() ?? '0'));
         this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: rewindTo.toString() });
@@ -92,7 +114,10 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
   /** The offset to re-read from, or null when there is nothing before `committed` worth re-reading. */
   private async warmupStart(topic: string, partition: number, committed: bigint): Promise<bigint | null> {
     if (this.config.scorerWarmupSeconds === 0 || committed === 0n) return null;
-    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(topic, Date.now() - this.config.scorerWarmupSeconds * 1000);
+    const offsets = await this.admin.fetchTopicOffsetsByTimestamp(
+      topic,
+      Date.now() - this.config.scorerWarmupSeconds * 1000,
+    );
     const found = offsets.find((o) => o.partition === partition);
     if (!found || Number(found.offset) < 0) return null;
     const from = BigInt(found.offset);

@@ -1,6 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
-import { HEALTH_INDICATORS, HealthController, KafkaConnection, MetricsController, VigilConfigModule } from '@vigil/infra';
+import {
+  HEALTH_INDICATORS,
+  HealthController,
+  KafkaConnection,
+  MetricsController,
+  VigilConfigModule,
+} from '@vigil/infra';
 import { ModelProvider } from './model.provider';
 import { SamplesConsumer } from './samples.consumer';
 import { ScoringService } from './scoring.service';
@@ -17,7 +23,11 @@ export class ScorerModule {
         ModelProvider,
         ScoringService,
         SamplesConsumer,
-        { provide: HEALTH_INDICATORS, useFactory: (k: KafkaConnection, c: SamplesConsumer) => [k, c], inject: [KafkaConnection, SamplesConsumer] },
+        {
+          provide: HEALTH_INDICATORS,
+          useFactory: (k: KafkaConnection, c: SamplesConsumer) => [k, c],
+          inject: [KafkaConnection, SamplesConsumer],
+        },
       ],
     };
   }

@@ -7,7 +7,11 @@ import { CONFIG } from '@vigil/infra';
 import { ModelProvider } from './model.provider';
 
 const windowsScored = new Counter({ name: 'vigil_scorer_windows_total', help: 'Windows scored' });
-const alertEvents = new Counter({ name: 'vigil_scorer_alert_events_total', help: 'Alert events emitted', labelNames: ['source', 'state'] });
+const alertEvents = new Counter({
+  name: 'vigil_scorer_alert_events_total',
+  help: 'Alert events emitted',
+  labelNames: ['source', 'state'],
+});
 const lag = new Histogram({
   name: 'vigil_scorer_ingest_to_score_seconds',
   help: 'From ingest accepting a sample to the scorer finishing its batch',

@@ -2,8 +2,17 @@ import type { AlertEvent } from '@vigil/contracts';
 import { applyToAlert, canSee } from './alert-lifecycle';
 
 const raised: AlertEvent = {
-  v: 1, alertId: 'p1.news2.1000', patientId: 'p1', source: 'news2', state: 'raised', severity: 'medium',
-  reason: 'SpO2 88 % (NEWS2 3)', vitals: ['spo2'], score: 3, startedAt: 1000, at: 16_000,
+  v: 1,
+  alertId: 'p1.news2.1000',
+  patientId: 'p1',
+  source: 'news2',
+  state: 'raised',
+  severity: 'medium',
+  reason: 'SpO2 88 % (NEWS2 3)',
+  vitals: ['spo2'],
+  score: 3,
+  startedAt: 1000,
+  at: 16_000,
 };
 
 describe(applyToAlert.name, () => {
@@ -17,15 +26,24 @@ describe(applyToAlert.name, () => {
   it('records who acknowledged, once', () => {
     const open = applyToAlert(null, { kind: 'event', event: raised }).view;
     const acked = applyToAlert(open, { kind: 'ack', by: 'nurse-1', at: 20_000 });
-    expect(acked).toMatchObject({ action: 'acknowledged', view: { status: 'acknowledged', acknowledgedBy: 'nurse-1' } });
+    expect(acked).toMatchObject({
+      action: 'acknowledged',
+      view: { status: 'acknowledged', acknowledgedBy: 'nurse-1' },
+    });
     expect(applyToAlert(acked.view, { kind: 'ack', by: 'nurse-2', at: 21_000 }).action).toBeNull();
   });
 
   it('re-opens an acknowledged alert when the detector escalates severity', () => {
     const open = applyToAlert(null, { kind: 'event', event: raised }).view;
     const acked = applyToAlert(open, { kind: 'ack', by: 'nurse-1', at: 20_000 }).view;
-    const worse = applyToAlert(acked, { kind: 'event', event: { ...raised, state: 'escalated', severity: 'high', at: 30_000 } });
-    expect(worse).toMatchObject({ action: 'escalated', view: { status: 'open', severity: 'high', acknowledgedBy: null } });
+    const worse = applyToAlert(acked, {
+      kind: 'event',
+      event: { ...raised, state: 'escalated', severity: 'high', at: 30_000 },
+    });
+    expect(worse).toMatchObject({
+      action: 'escalated',
+      view: { status: 'open', severity: 'high', acknowledgedBy: null },
+    });
   });
 
   it('escalates only alerts still open (not acknowledged ones)', () => {
@@ -37,7 +55,10 @@ describe(applyToAlert.name, () => {
 
   it('auto-resolves on the detector’s resolve, after which nothing changes it', () => {
     const open = applyToAlert(null, { kind: 'event', event: raised }).view;
-    const resolved = applyToAlert(open, { kind: 'event', event: { ...raised, state: 'resolved', at: 90_000 } });
+    const resolved = applyToAlert(open, {
+      kind: 'event',
+      event: { ...raised, state: 'resolved', at: 90_000 },
+    });
     expect(resolved).toMatchObject({ action: 'auto-resolved', view: { status: 'resolved' } });
     expect(applyToAlert(resolved.view, { kind: 'ack', by: 'n', at: 1 }).action).toBeNull();
   });

@@ -24,9 +24,20 @@ export function applyToAlert(current: AlertView | null, input: LifecycleInput): 
   switch (input.kind) {
     case 'ack':
       if (current.status === 'acknowledged') return { view: current, action: null };
-      return { view: { ...current, status: 'acknowledged', acknowledgedBy: input.by, updatedAt: input.at }, action: 'acknowledged' };
+      return {
+        view: { ...current, status: 'acknowledged', acknowledgedBy: input.by, updatedAt: input.at },
+        action: 'acknowledged',
+      };
     case 'resolve':
-      return { view: { ...current, status: 'resolved', acknowledgedBy: current.acknowledgedBy ?? input.by, updatedAt: input.at }, action: 'resolved' };
+      return {
+        view: {
+          ...current,
+          status: 'resolved',
+          acknowledgedBy: current.acknowledgedBy ?? input.by,
+          updatedAt: input.at,
+        },
+        action: 'resolved',
+      };
     case 'escalate':
       if (current.status !== 'open') return { view: current, action: null };
       return { view: { ...current, status: 'escalated', updatedAt: input.at }, action: 'escalated' };
@@ -60,7 +71,16 @@ function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult
     if (e.severity === current.severity) return { view: current, action: null };
     // A worse episode needs eyes again, even if someone acknowledged the milder one.
     return {
-      view: { ...current, severity: e.severity, reason: e.reason, vitals: e.vitals, score: e.score, status: 'open', acknowledgedBy: null, updatedAt: e.at },
+      view: {
+        ...current,
+        severity: e.severity,
+        reason: e.reason,
+        vitals: e.vitals,
+        score: e.score,
+        status: 'open',
+        acknowledgedBy: null,
+        updatedAt: e.at,
+      },
       action: 'escalated',
     };
   }
@@ -68,7 +88,10 @@ function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult
 }
 
 /** Can this user see this patient's alerts? On-call and admin see all; clinicians their teams'. */
-export function canSee(user: { role: string; teams: readonly string[] }, patientTeams: readonly string[]): boolean {
+export function canSee(
+  user: { role: string; teams: readonly string[] },
+  patientTeams: readonly string[],
+): boolean {
   if (user.role === 'oncall' || user.role === 'admin') return true;
   return patientTeams.some((t) => user.teams.includes(t));
 }

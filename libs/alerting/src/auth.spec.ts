@@ -10,7 +10,9 @@ describe(verifyToken.name, () => {
 
   it('refuses a missing token, a wrong secret and an unknown role', () => {
     expect(() => verifyToken(undefined, secret)).toThrow(AuthError);
-    expect(() => verifyToken(signToken({ sub: 'x', role: 'admin', teams: [] }, 'other'), secret)).toThrow(/invalid signature/);
+    expect(() => verifyToken(signToken({ sub: 'x', role: 'admin', teams: [] }, 'other'), secret)).toThrow(
+      /invalid signature/,
+    );
     const bad = signToken({ sub: 'x', role: 'janitor' as 'admin', teams: [] }, secret);
     expect(() => verifyToken(bad, secret)).toThrow(/role/);
   });

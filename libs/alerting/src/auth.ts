@@ -11,7 +11,11 @@ export interface User {
   readonly teams: readonly string[];
 }
 
-const claims = z.object({ sub: z.string().min(1), role: z.enum(ROLES), teams: z.array(z.string()).default([]) });
+const claims = z.object({
+  sub: z.string().min(1),
+  role: z.enum(ROLES),
+  teams: z.array(z.string()).default([]),
+});
 
 export class AuthError extends Error {
   override readonly name = 'AuthError';
@@ -32,7 +36,10 @@ export function verifyToken(token: string | undefined, secret: string): User {
 }
 
 export function signToken(user: User, secret: string, expiresInSeconds = 12 * 3600): string {
-  return sign({ sub: user.sub, role: user.role, teams: user.teams }, secret, { algorithm: 'HS256', expiresIn: expiresInSeconds });
+  return sign({ sub: user.sub, role: user.role, teams: user.teams }, secret, {
+    algorithm: 'HS256',
+    expiresIn: expiresInSeconds,
+  });
 }
 
 /** "Bearer x" header, or ?token=x (browsers cannot set headers on a WebSocket). */

@@ -11,7 +11,11 @@ describe(loadConfig.name, () => {
   });
 
   it('parses values from the environment', () => {
-    const config = loadConfig({ VIGIL_KAFKA_BROKERS: 'a:1, b:2', VIGIL_WINDOW_SECONDS: '30', VIGIL_LOG_FORMAT: 'json' });
+    const config = loadConfig({
+      VIGIL_KAFKA_BROKERS: 'a:1, b:2',
+      VIGIL_WINDOW_SECONDS: '30',
+      VIGIL_LOG_FORMAT: 'json',
+    });
     expect(config.kafkaBrokers).toEqual(['a:1', 'b:2']);
     expect(config.windowSeconds).toBe(30);
     expect(config.logFormat).toBe('json');
@@ -20,7 +24,11 @@ describe(loadConfig.name, () => {
   it('names every bad variable and why', () => {
     let error: unknown;
     try {
-      loadConfig({ VIGIL_WINDOW_SECONDS: 'sixty', VIGIL_ALERTS_PORT: '70000', VIGIL_KAFKA_BROKERS: 'nohost' });
+      loadConfig({
+        VIGIL_WINDOW_SECONDS: 'sixty',
+        VIGIL_ALERTS_PORT: '70000',
+        VIGIL_KAFKA_BROKERS: 'nohost',
+      });
     } catch (e) {
       error = e;
     }
@@ -32,6 +40,8 @@ describe(loadConfig.name, () => {
   });
 
   it('rejects a hysteresis that can never fire', () => {
-    expect(() => loadConfig({ VIGIL_ALERT_CONFIRM: '5', VIGIL_ALERT_CONFIRM_OF: '4' })).toThrow(/VIGIL_ALERT_CONFIRM=.*must be <= VIGIL_ALERT_CONFIRM_OF/);
+    expect(() => loadConfig({ VIGIL_ALERT_CONFIRM: '5', VIGIL_ALERT_CONFIRM_OF: '4' })).toThrow(
+      /VIGIL_ALERT_CONFIRM=.*must be <= VIGIL_ALERT_CONFIRM_OF/,
+    );
   });
 });

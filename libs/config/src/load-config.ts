@@ -17,7 +17,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }
     const result = setting.parse.safeParse(raw);
     if (result.success) values[key] = result.data;
-    else problems.push({ env: setting.env, value: raw, problem: result.error.issues.map((i) => i.message).join('; ') });
+    else
+      problems.push({
+        env: setting.env,
+        value: raw,
+        problem: result.error.issues.map((i) => i.message).join('; '),
+      });
   }
   const { alertConfirmWindows: k, alertConfirmOf: n } = values;
   if (typeof k === 'number' && typeof n === 'number' && k > n) {
@@ -33,7 +38,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
 /** The configuration table (for `vigil config` and the README). */
 export function describeSettings(): { env: string; default: string; description: string }[] {
-  return Object.values(SETTINGS).map((s) => ({ env: s.env, default: s.default ?? '(required)', description: s.description }));
+  return Object.values(SETTINGS).map((s) => ({
+    env: s.env,
+    default: s.default ?? '(required)',
+    description: s.description,
+  }));
 }
 
 /** The configuration table as Markdown; README.md carries exactly this (a spec keeps them equal). */
@@ -42,6 +51,9 @@ export function settingsMarkdown(): string {
   return [
     '| variable | default | meaning |',
     '| --- | --- | --- |',
-    ...describeSettings().map((s) => `| \`${s.env}\` | ${s.default === '' ? '' : `\`${cell(s.default)}\``} | ${cell(s.description)} |`),
+    ...describeSettings().map(
+      (s) =>
+        `| \`${s.env}\` | ${s.default === '' ? '' : `\`${cell(s.default)}\``} | ${cell(s.description)} |`,
+    ),
   ].join('\n');
 }

@@ -34,69 +34,261 @@ const num = (min: number, max: number) =>
 const port = int(0, 65535);
 const list = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')).min(1, 'expected at least one host:port'));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z
+      .array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port'))
+      .min(1, 'expected at least one host:port'),
+  );
 const url = (protocols: string[]) =>
-  z.string().refine((s) => {
-    try {
-      return protocols.includes(new URL(s).protocol);
-    } catch {
-      return false;
-    }
-  }, `expected a URL (${protocols.join(' or ')})`);
+  z.string().refine(
+    (s) => {
+      try {
+        return protocols.includes(new URL(s).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `expected a URL (${protocols.join(' or ')})`,
+  );
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` });
 const optionalText = z.string().transform((s) => (s === '' ? undefined : s));
 
 export const SETTINGS = {
-  logLevel: setting('VIGIL_LOG_LEVEL', 'log', oneOf(['error', 'warn', 'log', 'debug', 'verbose']), 'Lowest log level printed'),
-  logFormat: setting('VIGIL_LOG_FORMAT', 'text', oneOf(['text', 'json']), 'text for people, json (one object a line) for log shippers'),
+  logLevel: setting(
+    'VIGIL_LOG_LEVEL',
+    'log',
+    oneOf(['error', 'warn', 'log', 'debug', 'verbose']),
+    'Lowest log level printed',
+  ),
+  logFormat: setting(
+    'VIGIL_LOG_FORMAT',
+    'text',
+    oneOf(['text', 'json']),
+    'text for people, json (one object a line) for log shippers',
+  ),
 
-  kafkaBrokers: setting('VIGIL_KAFKA_BROKERS', '127.0.0.1:9092', list, 'Kafka bootstrap brokers, comma-separated host:port'),
+  kafkaBrokers: setting(
+    'VIGIL_KAFKA_BROKERS',
+    '127.0.0.1:9092',
+    list,
+    'Kafka bootstrap brokers, comma-separated host:port',
+  ),
   kafkaClientId: setting('VIGIL_KAFKA_CLIENT_ID', 'vigil', z.string().min(1), 'Prefix of Kafka client ids'),
-  newGroupsFrom: setting('VIGIL_NEW_GROUPS_FROM', 'latest', oneOf(['latest', 'earliest']), 'Where a consumer group that has never committed starts (scorer, alerts): latest skips retained history'),
-  topicPrefix: setting('VIGIL_TOPIC_PREFIX', '', z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only'), 'Prefix for every Kafka topic and group (isolates tests and tenants)'),
+  newGroupsFrom: setting(
+    'VIGIL_NEW_GROUPS_FROM',
+    'latest',
+    oneOf(['latest', 'earliest']),
+    'Where a consumer group that has never committed starts (scorer, alerts): latest skips retained history',
+  ),
+  topicPrefix: setting(
+    'VIGIL_TOPIC_PREFIX',
+    '',
+    z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only'),
+    'Prefix for every Kafka topic and group (isolates tests and tenants)',
+  ),
 
-  mqttUrl: setting('VIGIL_MQTT_URL', 'mqtt://127.0.0.1:1883', url(['mqtt:', 'mqtts:', 'ws:', 'wss:']), 'MQTT broker the devices publish to'),
+  mqttUrl: setting(
+    'VIGIL_MQTT_URL',
+    'mqtt://127.0.0.1:1883',
+    url(['mqtt:', 'mqtts:', 'ws:', 'wss:']),
+    'MQTT broker the devices publish to',
+  ),
   mqttUsername: setting('VIGIL_MQTT_USERNAME', '', optionalText, 'MQTT user of the ingest service'),
   mqttPassword: setting('VIGIL_MQTT_PASSWORD', '', optionalText, 'MQTT password of the ingest service'),
-  mqttShareGroup: setting('VIGIL_MQTT_SHARE_GROUP', 'vigil-ingest', z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'), 'MQTT 5 shared-subscription group: ingest instances split the devices'),
+  mqttShareGroup: setting(
+    'VIGIL_MQTT_SHARE_GROUP',
+    'vigil-ingest',
+    z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'),
+    'MQTT 5 shared-subscription group: ingest instances split the devices',
+  ),
 
-  redisUrl: setting('VIGIL_REDIS_URL', 'redis://127.0.0.1:6379', url(['redis:', 'rediss:']), 'Redis for derived state'),
+  redisUrl: setting(
+    'VIGIL_REDIS_URL',
+    'redis://127.0.0.1:6379',
+    url(['redis:', 'rediss:']),
+    'Redis for derived state',
+  ),
 
-  ingestPort: setting('VIGIL_INGEST_PORT', '3001', port, 'HTTP port of ingest (health, metrics, registry API)'),
-  ingestMaxPayloadBytes: setting('VIGIL_INGEST_MAX_PAYLOAD_BYTES', '262144', int(256, 16 * 1024 * 1024), 'Larger MQTT payloads are dead-lettered'),
-  ingestMaxPastMs: setting('VIGIL_INGEST_MAX_PAST_MS', String(7 * 24 * 3600_000), int(0, 365 * 24 * 3600_000), 'Samples older than this are dead-lettered'),
-  ingestMaxFutureMs: setting('VIGIL_INGEST_MAX_FUTURE_MS', '300000', int(0, 24 * 3600_000), 'Samples further ahead of the clock than this are dead-lettered'),
-  ingestMaxBatchSamples: setting('VIGIL_INGEST_MAX_BATCH_SAMPLES', '600', int(1, 10000), 'A batch payload with more samples is dead-lettered (batch_too_large)'),
-  ingestInstance: setting('VIGIL_INGEST_INSTANCE', 'ingest-1', z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ - only (at most 40)'), 'Stable name of this ingest instance: its MQTT sessions persist under it, so a restart receives what it had not acknowledged'),
-  ingestMqttConnections: setting('VIGIL_INGEST_MQTT_CONNECTIONS', '1', int(1, 64), 'MQTT connections per ingest instance in the shared subscription (per-device order holds within one connection)'),
-  ingestReceiveMaximum: setting('VIGIL_INGEST_RECEIVE_MAXIMUM', '1000', int(1, 65535), 'MQTT 5 Receive Maximum: unacknowledged messages the broker may send one ingest connection (the bound on work in flight)'),
-  ingestMqttSessionExpirySeconds: setting('VIGIL_INGEST_MQTT_SESSION_EXPIRY_SECONDS', '3600', int(0, 7 * 86400), 'How long the broker keeps an absent ingest connection\'s unacknowledged messages'),
-  ingestLingerMs: setting('VIGIL_INGEST_LINGER_MS', '2', int(0, 1000), 'Records waiting for Kafka are sent together after at most this long'),
-  ingestMaxBatchRecords: setting('VIGIL_INGEST_MAX_BATCH_RECORDS', '2000', int(1, 100000), 'At most this many records in one Kafka request'),
-  ingestRegistryCacheMs: setting('VIGIL_INGEST_REGISTRY_CACHE_MS', '60000', int(0, 3600_000), 'Ingest caches device bindings this long (changes also evict them at once over Redis pub/sub)'),
-  ingestDedupeWindow: setting('VIGIL_INGEST_DEDUPE_WINDOW', '2048', int(0, 1_000_000), 'Latest sequence numbers remembered per device to drop duplicates (about 90 bytes each in Redis; 0 = no duplicate check)'),
-  ingestDedupeTtlSeconds: setting('VIGIL_INGEST_DEDUPE_TTL_SECONDS', '86400', int(60, 30 * 86400), 'A silent device\'s remembered sequence numbers expire after this long'),
+  ingestPort: setting(
+    'VIGIL_INGEST_PORT',
+    '3001',
+    port,
+    'HTTP port of ingest (health, metrics, registry API)',
+  ),
+  ingestMaxPayloadBytes: setting(
+    'VIGIL_INGEST_MAX_PAYLOAD_BYTES',
+    '262144',
+    int(256, 16 * 1024 * 1024),
+    'Larger MQTT payloads are dead-lettered',
+  ),
+  ingestMaxPastMs: setting(
+    'VIGIL_INGEST_MAX_PAST_MS',
+    String(7 * 24 * 3600_000),
+    int(0, 365 * 24 * 3600_000),
+    'Samples older than this are dead-lettered',
+  ),
+  ingestMaxFutureMs: setting(
+    'VIGIL_INGEST_MAX_FUTURE_MS',
+    '300000',
+    int(0, 24 * 3600_000),
+    'Samples further ahead of the clock than this are dead-lettered',
+  ),
+  ingestMaxBatchSamples: setting(
+    'VIGIL_INGEST_MAX_BATCH_SAMPLES',
+    '600',
+    int(1, 10000),
+    'A batch payload with more samples is dead-lettered (batch_too_large)',
+  ),
+  ingestInstance: setting(
+    'VIGIL_INGEST_INSTANCE',
+    'ingest-1',
+    z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, _ - only (at most 40)'),
+    'Stable name of this ingest instance: its MQTT sessions persist under it, so a restart receives what it had not acknowledged',
+  ),
+  ingestMqttConnections: setting(
+    'VIGIL_INGEST_MQTT_CONNECTIONS',
+    '1',
+    int(1, 64),
+    'MQTT connections per ingest instance in the shared subscription (per-device order holds within one connection)',
+  ),
+  ingestReceiveMaximum: setting(
+    'VIGIL_INGEST_RECEIVE_MAXIMUM',
+    '1000',
+    int(1, 65535),
+    'MQTT 5 Receive Maximum: unacknowledged messages the broker may send one ingest connection (the bound on work in flight)',
+  ),
+  ingestMqttSessionExpirySeconds: setting(
+    'VIGIL_INGEST_MQTT_SESSION_EXPIRY_SECONDS',
+    '3600',
+    int(0, 7 * 86400),
+    "How long the broker keeps an absent ingest connection's unacknowledged messages",
+  ),
+  ingestLingerMs: setting(
+    'VIGIL_INGEST_LINGER_MS',
+    '2',
+    int(0, 1000),
+    'Records waiting for Kafka are sent together after at most this long',
+  ),
+  ingestMaxBatchRecords: setting(
+    'VIGIL_INGEST_MAX_BATCH_RECORDS',
+    '2000',
+    int(1, 100000),
+    'At most this many records in one Kafka request',
+  ),
+  ingestRegistryCacheMs: setting(
+    'VIGIL_INGEST_REGISTRY_CACHE_MS',
+    '60000',
+    int(0, 3600_000),
+    'Ingest caches device bindings this long (changes also evict them at once over Redis pub/sub)',
+  ),
+  ingestDedupeWindow: setting(
+    'VIGIL_INGEST_DEDUPE_WINDOW',
+    '2048',
+    int(0, 1_000_000),
+    'Latest sequence numbers remembered per device to drop duplicates (about 90 bytes each in Redis; 0 = no duplicate check)',
+  ),
+  ingestDedupeTtlSeconds: setting(
+    'VIGIL_INGEST_DEDUPE_TTL_SECONDS',
+    '86400',
+    int(60, 30 * 86400),
+    "A silent device's remembered sequence numbers expire after this long",
+  ),
 
   scorerPort: setting('VIGIL_SCORER_PORT', '3002', port, 'HTTP port of the scorer (health, metrics)'),
-  windowSeconds: setting('VIGIL_WINDOW_SECONDS', '60', int(10, 3600), 'Sliding window length T, in samples at 1 Hz'),
-  strideSeconds: setting('VIGIL_STRIDE_SECONDS', '5', int(1, 600), 'A window is scored every S seconds of measurement time'),
-  alertConfirmWindows: setting('VIGIL_ALERT_CONFIRM', '3', int(1, 60), 'Hysteresis: k abnormal windows out of n raise an alert (this is k)'),
+  windowSeconds: setting(
+    'VIGIL_WINDOW_SECONDS',
+    '60',
+    int(10, 3600),
+    'Sliding window length T, in samples at 1 Hz',
+  ),
+  strideSeconds: setting(
+    'VIGIL_STRIDE_SECONDS',
+    '5',
+    int(1, 600),
+    'A window is scored every S seconds of measurement time',
+  ),
+  alertConfirmWindows: setting(
+    'VIGIL_ALERT_CONFIRM',
+    '3',
+    int(1, 60),
+    'Hysteresis: k abnormal windows out of n raise an alert (this is k)',
+  ),
   alertConfirmOf: setting('VIGIL_ALERT_CONFIRM_OF', '4', int(1, 60), 'Hysteresis: n, the windows looked at'),
-  alertClearWindows: setting('VIGIL_ALERT_CLEAR', '6', int(1, 600), 'Normal windows in a row that resolve an alert'),
-  alertCooldownSeconds: setting('VIGIL_ALERT_COOLDOWN_SECONDS', '600', int(0, 86400), 'After a resolve, the same alert is not raised again for this long'),
-  scorerWarmupSeconds: setting('VIGIL_SCORER_WARMUP_SECONDS', '600', int(0, 86400), 'On taking over a partition, the scorer re-reads this much of its recent samples to rebuild windows and alert state (no output)'),
-  modelDir: setting('VIGIL_MODEL_DIR', 'models/default', z.string().min(1), 'Folder of the model the scorer loads, relative to the checkout (none: NEWS2 rules only)'),
+  alertClearWindows: setting(
+    'VIGIL_ALERT_CLEAR',
+    '6',
+    int(1, 600),
+    'Normal windows in a row that resolve an alert',
+  ),
+  alertCooldownSeconds: setting(
+    'VIGIL_ALERT_COOLDOWN_SECONDS',
+    '600',
+    int(0, 86400),
+    'After a resolve, the same alert is not raised again for this long',
+  ),
+  scorerWarmupSeconds: setting(
+    'VIGIL_SCORER_WARMUP_SECONDS',
+    '600',
+    int(0, 86400),
+    'On taking over a partition, the scorer re-reads this much of its recent samples to rebuild windows and alert state (no output)',
+  ),
+  modelDir: setting(
+    'VIGIL_MODEL_DIR',
+    'models/default',
+    z.string().min(1),
+    'Folder of the model the scorer loads, relative to the checkout (none: NEWS2 rules only)',
+  ),
 
-  alertsPort: setting('VIGIL_ALERTS_PORT', '3000', port, 'HTTP + WebSocket port of the alerts gateway and dashboard'),
-  alertsHeartbeatMs: setting('VIGIL_ALERTS_HEARTBEAT_MS', '15000', int(1000, 600000), 'WebSocket ping interval; clients that miss one are dropped'),
-  alertsInstance: setting('VIGIL_ALERTS_INSTANCE', 'gw-1', z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'), 'Name of this alerts gateway; each gateway reads every alert (its own consumer group)'),
-  escalateAfterSeconds: setting('VIGIL_ESCALATE_AFTER_SECONDS', '120', int(5, 86400), 'An open alert nobody acknowledged is escalated to on-call after this long'),
-  jwtSecret: setting('VIGIL_JWT_SECRET', '', optionalText, 'HS256 secret for clinicians\' JWTs (required by the alerts app; `vigil up` makes one per run)'),
-  shutdownTimeoutMs: setting('VIGIL_SHUTDOWN_TIMEOUT_MS', '10000', int(100, 120000), 'Longest a graceful shutdown may take before the process exits'),
+  alertsPort: setting(
+    'VIGIL_ALERTS_PORT',
+    '3000',
+    port,
+    'HTTP + WebSocket port of the alerts gateway and dashboard',
+  ),
+  alertsHeartbeatMs: setting(
+    'VIGIL_ALERTS_HEARTBEAT_MS',
+    '15000',
+    int(1000, 600000),
+    'WebSocket ping interval; clients that miss one are dropped',
+  ),
+  alertsInstance: setting(
+    'VIGIL_ALERTS_INSTANCE',
+    'gw-1',
+    z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'),
+    'Name of this alerts gateway; each gateway reads every alert (its own consumer group)',
+  ),
+  escalateAfterSeconds: setting(
+    'VIGIL_ESCALATE_AFTER_SECONDS',
+    '120',
+    int(5, 86400),
+    'An open alert nobody acknowledged is escalated to on-call after this long',
+  ),
+  jwtSecret: setting(
+    'VIGIL_JWT_SECRET',
+    '',
+    optionalText,
+    "HS256 secret for clinicians' JWTs (required by the alerts app; `vigil up` makes one per run)",
+  ),
+  shutdownTimeoutMs: setting(
+    'VIGIL_SHUTDOWN_TIMEOUT_MS',
+    '10000',
+    int(100, 120000),
+    'Longest a graceful shutdown may take before the process exits',
+  ),
 
-  simulateSpeed: setting('VIGIL_SIMULATE_SPEED', '1', num(0.01, 10000), 'Simulator time factor: 60 plays one minute of vitals per second'),
+  simulateSpeed: setting(
+    'VIGIL_SIMULATE_SPEED',
+    '1',
+    num(0.01, 10000),
+    'Simulator time factor: 60 plays one minute of vitals per second',
+  ),
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;

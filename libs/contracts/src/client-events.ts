@@ -33,5 +33,9 @@ export interface ClientEvents {
   resolve: { alertId: string };
 }
 
-export type ServerMessage = { [K in keyof ServerEvents]: { type: K; data: ServerEvents[K] } }[keyof ServerEvents];
-export type ClientMessage = { [K in keyof ClientEvents]: { type: K; data: ClientEvents[K] } }[keyof ClientEvents];
+export type ServerMessage = {
+  [K in keyof ServerEvents]: { type: K; data: ServerEvents[K] };
+}[keyof ServerEvents];
+export type ClientMessage = {
+  [K in keyof ClientEvents]: { type: K; data: ClientEvents[K] };
+}[keyof ClientEvents];

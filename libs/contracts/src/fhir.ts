@@ -27,7 +27,13 @@ export interface UnitConversion {
   readonly offset: number;
 }
 const same: UnitConversion = { factor: 1, offset: 0 };
-const perMinute = { '/min': same, '1/min': same, '{beats}/min': same, '{Beats}/min': same, '{breaths}/min': same };
+const perMinute = {
+  '/min': same,
+  '1/min': same,
+  '{beats}/min': same,
+  '{Beats}/min': same,
+  '{breaths}/min': same,
+};
 
 export const UCUM_UNITS: Readonly<Record<Vital, Readonly<Record<string, UnitConversion>>>> = {
   hr: perMinute,

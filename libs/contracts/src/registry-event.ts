@@ -11,11 +11,26 @@ export type RegistryEvent =
       readonly model: string | null;
       readonly at: number;
     }
-  | { readonly type: 'device.credentials-rotated'; readonly deviceId: string; readonly passwordHash: string; readonly at: number }
+  | {
+      readonly type: 'device.credentials-rotated';
+      readonly deviceId: string;
+      readonly passwordHash: string;
+      readonly at: number;
+    }
   | { readonly type: 'device.revoked'; readonly deviceId: string; readonly at: number }
-  | { readonly type: 'device.bound'; readonly deviceId: string; readonly patientId: string; readonly at: number }
+  | {
+      readonly type: 'device.bound';
+      readonly deviceId: string;
+      readonly patientId: string;
+      readonly at: number;
+    }
   | { readonly type: 'device.unbound'; readonly deviceId: string; readonly at: number }
-  | { readonly type: 'patient.care-teams'; readonly patientId: string; readonly careTeams: readonly string[]; readonly at: number };
+  | {
+      readonly type: 'patient.care-teams';
+      readonly patientId: string;
+      readonly careTeams: readonly string[];
+      readonly at: number;
+    };
 
 export type RegistryEventType = RegistryEvent['type'];
 

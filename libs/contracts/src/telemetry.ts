@@ -34,7 +34,9 @@ export const telemetrySampleSchema = z.strictObject({
     .int('seq must be a non-negative integer')
     .nonnegative('seq must be a non-negative integer')
     .max(Number.MAX_SAFE_INTEGER)
-    .meta({ description: 'Device sequence number; (device, seq) identifies a sample, a repeat is a duplicate' }),
+    .meta({
+      description: 'Device sequence number; (device, seq) identifies a sample, a repeat is a duplicate',
+    }),
   hr: vital('hr'),
   spo2: vital('spo2'),
   rr: vital('rr'),
@@ -56,7 +58,8 @@ export type TelemetrySample = z.infer<typeof telemetrySampleSchema>;
 export type TelemetryPayload = z.infer<typeof telemetryPayloadSchema>;
 
 /** Keys of a sample that carry a vital (the rest is `ts`, `seq`). */
-export const isVitalKey = (key: PropertyKey): key is Vital => (VITALS as readonly PropertyKey[]).includes(key);
+export const isVitalKey = (key: PropertyKey): key is Vital =>
+  (VITALS as readonly PropertyKey[]).includes(key);
 
 /** The JSON Schema (draft 2020-12) of a telemetry v1 payload, generated from the zod schema above. */
 export function telemetryJsonSchema(): Record<string, unknown> {

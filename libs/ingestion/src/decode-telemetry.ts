@@ -17,7 +17,8 @@ export interface Decoded {
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
 const whole = (reason: Refusal['reason'], message: string): Decoded => ({
   format: 'unreadable',
   samples: [],
@@ -32,27 +33,42 @@ const whole = (reason: Refusal['reason'], message: string): Decoded => ({
  */
 export function decodeTelemetry(raw: Uint8Array, deviceId: string, options: DecodeOptions): Decoded {
   if (raw.byteLength > options.maxPayloadBytes) {
-    return whole('payload_too_large', `payload is ${raw.byteLength} bytes (limit ${options.maxPayloadBytes})`);
+    return whole(
+      'payload_too_large',
+      `payload is ${raw.byteLength} bytes (limit ${options.maxPayloadBytes})`,
+    );
   }
   let json: unknown;
   try {
     json = JSON.parse(utf8.decode(raw));
   } catch (error) {
-    return whole('malformed_json', `not JSON: ${error instanceof Error ? error.message.slice(0, 200) : 'unreadable'}`);
+    return whole(
+      'malformed_json',
+      `not JSON: ${error instanceof Error ? error.message.slice(0, 200) : 'unreadable'}`,
+    );
   }
-  if (!isRecord(json)) return whole('schema_violation', `expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
+  if (!isRecord(json))
+    return whole(
+      'schema_violation',
+      `expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
+    );
 
   if ('resourceType' in json) return decodeFhir(json, deviceId, options);
   if ('samples' in json) return decodeBatch(json, options);
   const check = checkSample(json, options);
   return check.ok
     ? { format: 'v1', samples: [check.sample], refusals: [] }
-    : { format: 'v1', samples: [], refusals: [{ reason: check.reason, message: check.message, payload: null }] };
+    : {
+        format: 'v1',
+        samples: [],
+        refusals: [{ reason: check.reason, message: check.message, payload: null }],
+      };
 }
 
 function decodeBatch(json: Record<string, unknown>, options: DecodeOptions): Decoded {
   const extra = Object.keys(json).filter((k) => k !== 'samples');
-  if (extra.length > 0) return whole('schema_violation', `a batch has only "samples" (found ${extra.slice(0, 3).join(', ')})`);
+  if (extra.length > 0)
+    return whole('schema_violation', `a batch has only "samples" (found ${extra.slice(0, 3).join(', ')})`);
   const list = json.samples;
   if (!Array.isArray(list)) return whole('schema_violation', 'samples must be an array');
   if (list.length === 0) return whole('schema_violation', 'samples must not be empty');
@@ -65,9 +81,17 @@ function decodeBatch(json: Record<string, unknown>, options: DecodeOptions): Dec
   list.forEach((candidate: unknown, i) => {
     const check = checkSample(candidate, options);
     if (!check.ok) {
-      refusals.push({ reason: check.reason, message: `samples[${i}]: ${check.message}`, payload: JSON.stringify(candidate) });
+      refusals.push({
+        reason: check.reason,
+        message: `samples[${i}]: ${check.message}`,
+        payload: JSON.stringify(candidate),
+      });
     } else if (seen.has(check.sample.seq)) {
-      refusals.push({ reason: 'duplicate', message: `samples[${i}]: seq ${check.sample.seq} repeated in the batch`, payload: JSON.stringify(candidate) });
+      refusals.push({
+        reason: 'duplicate',
+        message: `samples[${i}]: seq ${check.sample.seq} repeated in the batch`,
+        payload: JSON.stringify(candidate),
+      });
     } else {
       seen.add(check.sample.seq);
       samples.push(check.sample);
@@ -82,17 +106,28 @@ function decodeFhir(json: Record<string, unknown>, deviceId: string, options: De
     return { format: 'fhir-observation', samples, refusals: refusals.map((r) => ({ ...r, payload: null })) };
   }
   if (json.resourceType !== 'Bundle') {
-    return whole('schema_violation', `FHIR resourceType ${String(json.resourceType)} is not accepted (Observation or Bundle)`);
+    return whole(
+      'schema_violation',
+      `FHIR resourceType ${String(json.resourceType)} is not accepted (Observation or Bundle)`,
+    );
   }
   const entries = json.entry;
-  if (!Array.isArray(entries) || entries.length === 0) return whole('schema_violation', 'Bundle.entry must be a non-empty array');
+  if (!Array.isArray(entries) || entries.length === 0)
+    return whole('schema_violation', 'Bundle.entry must be a non-empty array');
   const maxEntries = options.maxBatchSamples * VITALS.length;
-  if (entries.length > maxEntries) return whole('batch_too_large', `Bundle of ${entries.length} entries (limit ${maxEntries})`);
+  if (entries.length > maxEntries)
+    return whole('batch_too_large', `Bundle of ${entries.length} entries (limit ${maxEntries})`);
   const resources: unknown[] = [];
   const refusals: Refusal[] = [];
   entries.forEach((e: unknown, i) => {
-    if (isRecord(e) && isRecord(e.resource) && e.resource.resourceType === 'Observation') resources.push(e.resource);
-    else refusals.push({ reason: 'schema_violation', message: `entry[${i}]: only Observation resources are accepted`, payload: JSON.stringify(e) ?? 'undefined' });
+    if (isRecord(e) && isRecord(e.resource) && e.resource.resourceType === 'Observation')
+      resources.push(e.resource);
+    else
+      refusals.push({
+        reason: 'schema_violation',
+        message: `entry[${i}]: only Observation resources are accepted`,
+        payload: JSON.stringify(e) ?? 'undefined',
+      });
   });
   const fromObs = fromObservations(resources, deviceId, options);
   return { format: 'fhir-bundle', samples: fromObs.samples, refusals: [...refusals, ...fromObs.refusals] };
@@ -102,9 +137,16 @@ function decodeFhir(json: Record<string, unknown>, deviceId: string, options: De
  * Observations taken at the same instant make one sample (a watch reports HR and SpO2 together).
  * The sequence number is the `urn:vigil:seq` identifier, or the epoch-ms timestamp when absent.
  */
-function fromObservations(resources: readonly unknown[], deviceId: string, options: DecodeOptions): { samples: AcceptedSample[]; refusals: Refusal[] } {
+function fromObservations(
+  resources: readonly unknown[],
+  deviceId: string,
+  options: DecodeOptions,
+): { samples: AcceptedSample[]; refusals: Refusal[] } {
   const refusals: Refusal[] = [];
-  const groups = new Map<number, { seq: number | null; values: Partial<Record<Vital, number>>; sources: unknown[] }>();
+  const groups = new Map<
+    number,
+    { seq: number | null; values: Partial<Record<Vital, number>>; sources: unknown[] }
+  >();
   for (const resource of resources) {
     const read = readObservation(resource);
     const payload = JSON.stringify(resource);
@@ -114,16 +156,28 @@ function fromObservations(resources: readonly unknown[], deviceId: string, optio
     }
     const r: ObservationReading = read.reading;
     if (r.deviceRef !== null && r.deviceRef !== deviceId) {
-      refusals.push({ reason: 'identity_mismatch', message: `Observation names Device/${r.deviceRef} but was published as ${deviceId}`, payload });
+      refusals.push({
+        reason: 'identity_mismatch',
+        message: `Observation names Device/${r.deviceRef} but was published as ${deviceId}`,
+        payload,
+      });
       continue;
     }
     const group = groups.get(r.ts) ?? { seq: null, values: {}, sources: [] };
     const conflict = (Object.keys(r.values) as Vital[]).find((v) => group.values[v] !== undefined);
     if (conflict !== undefined || (r.seq !== null && group.seq !== null && r.seq !== group.seq)) {
-      refusals.push({ reason: 'schema_violation', message: `Observation: a second ${conflict ?? 'seq'} for ${new Date(r.ts).toISOString()}`, payload });
+      refusals.push({
+        reason: 'schema_violation',
+        message: `Observation: a second ${conflict ?? 'seq'} for ${new Date(r.ts).toISOString()}`,
+        payload,
+      });
       continue;
     }
-    groups.set(r.ts, { seq: group.seq ?? r.seq, values: { ...group.values, ...r.values }, sources: [...group.sources, resource] });
+    groups.set(r.ts, {
+      seq: group.seq ?? r.seq,
+      values: { ...group.values, ...r.values },
+      sources: [...group.sources, resource],
+    });
   }
   const samples: AcceptedSample[] = [];
   const seqs = new Set<number>();
@@ -131,7 +185,12 @@ function fromObservations(resources: readonly unknown[], deviceId: string, optio
     const payload = JSON.stringify(g.sources.length === 1 ? g.sources[0] : g.sources);
     const check = checkSample({ ts, seq: g.seq ?? ts, ...g.values }, options);
     if (!check.ok) refusals.push({ reason: check.reason, message: check.message, payload });
-    else if (seqs.has(check.sample.seq)) refusals.push({ reason: 'duplicate', message: `seq ${check.sample.seq} repeated in the bundle`, payload });
+    else if (seqs.has(check.sample.seq))
+      refusals.push({
+        reason: 'duplicate',
+        message: `seq ${check.sample.seq} repeated in the bundle`,
+        payload,
+      });
     else {
       seqs.add(check.sample.seq);
       samples.push(check.sample);

@@ -2,7 +2,13 @@ import { decodeTelemetry } from './decode-telemetry';
 import { readObservation } from './fhir-observation';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
-const options = { now: NOW, maxPastMs: 3_600_000, maxFutureMs: 300_000, maxPayloadBytes: 65536, maxBatchSamples: 10 };
+const options = {
+  now: NOW,
+  maxPastMs: 3_600_000,
+  maxFutureMs: 300_000,
+  maxPayloadBytes: 65536,
+  maxBatchSamples: 10,
+};
 const observation = (code: string, value: number, unit: string, extra: Record<string, unknown> = {}) => ({
   resourceType: 'Observation',
   status: 'final',
@@ -16,9 +22,15 @@ const decode = (x: unknown) => decodeTelemetry(Buffer.from(JSON.stringify(x)), '
 describe(readObservation.name, () => {
   it('reads heart rate, its seq identifier and its device', () => {
     const out = readObservation(
-      observation('8867-4', 72, '/min', { identifier: [{ system: 'urn:vigil:seq', value: '41' }], device: { reference: 'Device/dev-0001' } }),
+      observation('8867-4', 72, '/min', {
+        identifier: [{ system: 'urn:vigil:seq', value: '41' }],
+        device: { reference: 'Device/dev-0001' },
+      }),
     );
-    expect(out).toEqual({ ok: true, reading: { ts: NOW, seq: 41, deviceRef: 'dev-0001', values: { hr: 72 } } });
+    expect(out).toEqual({
+      ok: true,
+      reading: { ts: NOW, seq: 41, deviceRef: 'dev-0001', values: { hr: 72 } },
+    });
   });
 
   it('converts UCUM units: °F, kPa and SpO2 as a fraction', () => {
@@ -36,8 +48,14 @@ describe(readObservation.name, () => {
       ...observation('85354-9', 0, ''),
       valueQuantity: undefined,
       component: [
-        { code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] }, valueQuantity: { value: 128, code: 'mm[Hg]', system: 'http://unitsofmeasure.org' } },
-        { code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] }, valueQuantity: { value: 84, code: 'mm[Hg]', system: 'http://unitsofmeasure.org' } },
+        {
+          code: { coding: [{ system: 'http://loinc.org', code: '8480-6' }] },
+          valueQuantity: { value: 128, code: 'mm[Hg]', system: 'http://unitsofmeasure.org' },
+        },
+        {
+          code: { coding: [{ system: 'http://loinc.org', code: '8462-4' }] },
+          valueQuantity: { value: 84, code: 'mm[Hg]', system: 'http://unitsofmeasure.org' },
+        },
       ],
     };
     const r = readObservation(JSON.parse(JSON.stringify(panel)));
@@ -45,7 +63,11 @@ describe(readObservation.name, () => {
   });
 
   it('says which unit it does not accept', () => {
-    expect(readObservation(observation('8867-4', 72, 'Hz'))).toEqual({ ok: false, message: 'Observation hr: unit Hz not accepted (UCUM /min, 1/min, {beats}/min, {Beats}/min, {breaths}/min)' });
+    expect(readObservation(observation('8867-4', 72, 'Hz'))).toEqual({
+      ok: false,
+      message:
+        'Observation hr: unit Hz not accepted (UCUM /min, 1/min, {beats}/min, {Beats}/min, {breaths}/min)',
+    });
   });
 });
 
@@ -69,13 +91,21 @@ describe(`${decodeTelemetry.name} (FHIR)`, () => {
   });
 
   it('refuses an Observation that names another device, and an impossible value after conversion', () => {
-    expect(decode(observation('8867-4', 80, '/min', { device: { reference: 'Device/dev-0002' } })).refusals[0].reason).toBe('identity_mismatch');
+    expect(
+      decode(observation('8867-4', 80, '/min', { device: { reference: 'Device/dev-0002' } })).refusals[0]
+        .reason,
+    ).toBe('identity_mismatch');
     const hot = decode(observation('8310-5', 130, '[degF]'));
-    expect(hot.refusals).toEqual([{ reason: 'implausible_value', message: 'temp must be between 25 and 45 °C', payload: null }]);
+    expect(hot.refusals).toEqual([
+      { reason: 'implausible_value', message: 'temp must be between 25 and 45 °C', payload: null },
+    ]);
   });
 
   it('refuses non-Observation entries of a Bundle and keeps the rest', () => {
-    const out = decode({ resourceType: 'Bundle', entry: [{ resource: { resourceType: 'Patient' } }, { resource: observation('8867-4', 80, '/min') }] });
+    const out = decode({
+      resourceType: 'Bundle',
+      entry: [{ resource: { resourceType: 'Patient' } }, { resource: observation('8867-4', 80, '/min') }],
+    });
     expect(out.samples).toHaveLength(1);
     expect(out.refusals.map((r) => r.reason)).toEqual(['schema_violation']);
   });

@@ -33,7 +33,9 @@ const observationSchema = z.looseObject({
   effectiveInstant: z.iso.datetime({ offset: true }).optional(),
   valueQuantity: quantity.optional(),
   component: z.array(z.looseObject({ code: concept, valueQuantity: quantity.optional() })).optional(),
-  identifier: z.array(z.looseObject({ system: z.string().optional(), value: z.string().optional() })).optional(),
+  identifier: z
+    .array(z.looseObject({ system: z.string().optional(), value: z.string().optional() }))
+    .optional(),
   device: z.looseObject({ reference: z.string().optional() }).optional(),
 });
 
@@ -47,20 +49,26 @@ export interface ObservationReading {
   readonly values: Partial<Record<Vital, number>>;
 }
 
-export type ObservationResult = { readonly ok: true; readonly reading: ObservationReading } | { readonly ok: false; readonly message: string };
+export type ObservationResult =
+  | { readonly ok: true; readonly reading: ObservationReading }
+  | { readonly ok: false; readonly message: string };
 
 export function readObservation(resource: unknown): ObservationResult {
   const parsed = observationSchema.safeParse(resource);
   if (!parsed.success) return { ok: false, message: `Observation: ${describeIssues(parsed.error.issues)}` };
   const obs = parsed.data;
   const effective = obs.effectiveDateTime ?? obs.effectiveInstant;
-  if (effective === undefined) return { ok: false, message: 'Observation: effectiveDateTime or effectiveInstant is required' };
+  if (effective === undefined)
+    return { ok: false, message: 'Observation: effectiveDateTime or effectiveInstant is required' };
 
   let seq: number | null = null;
   const seqId = obs.identifier?.find((i) => i.system === VIGIL_SEQ_SYSTEM);
   if (seqId !== undefined) {
     if (seqId.value === undefined || !/^\d{1,15}$/.test(seqId.value)) {
-      return { ok: false, message: `Observation: identifier ${VIGIL_SEQ_SYSTEM} must be a non-negative integer` };
+      return {
+        ok: false,
+        message: `Observation: identifier ${VIGIL_SEQ_SYSTEM} must be a non-negative integer`,
+      };
     }
     seq = Number(seqId.value);
   }
@@ -74,12 +82,16 @@ export function readObservation(resource: unknown): ObservationResult {
   const values: Partial<Record<Vital, number>> = {};
   const loinc = loincCode(obs.code);
   if (loinc === LOINC_BP_PANEL) {
-    if (!obs.component || obs.component.length === 0) return { ok: false, message: `Observation ${LOINC_BP_PANEL}: component is required` };
+    if (!obs.component || obs.component.length === 0)
+      return { ok: false, message: `Observation ${LOINC_BP_PANEL}: component is required` };
     for (const c of obs.component) {
       const code = loincCode(c.code);
       const vital = code === null ? undefined : LOINC_VITALS[code];
       if (vital === undefined || c.valueQuantity === undefined) {
-        return { ok: false, message: `Observation ${LOINC_BP_PANEL}: component ${code ?? '(no LOINC code)'} is not a supported vital with valueQuantity` };
+        return {
+          ok: false,
+          message: `Observation ${LOINC_BP_PANEL}: component ${code ?? '(no LOINC code)'} is not a supported vital with valueQuantity`,
+        };
       }
       const v = convert(vital, c.valueQuantity);
       if (typeof v === 'string') return { ok: false, message: v };
@@ -87,8 +99,13 @@ export function readObservation(resource: unknown): ObservationResult {
     }
   } else {
     const vital = loinc === null ? undefined : LOINC_VITALS[loinc];
-    if (vital === undefined) return { ok: false, message: `Observation: LOINC code ${loinc ?? '(none)'} is not a vital Vigil reads` };
-    if (obs.valueQuantity === undefined) return { ok: false, message: `Observation ${loinc}: valueQuantity is required` };
+    if (vital === undefined)
+      return {
+        ok: false,
+        message: `Observation: LOINC code ${loinc ?? '(none)'} is not a vital Vigil reads`,
+      };
+    if (obs.valueQuantity === undefined)
+      return { ok: false, message: `Observation ${loinc}: valueQuantity is required` };
     const v = convert(vital, obs.valueQuantity);
     if (typeof v === 'string') return { ok: false, message: v };
     values[vital] = v;

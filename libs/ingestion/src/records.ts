@@ -18,7 +18,10 @@ export function toDeadLetter(
   payload: Uint8Array | string,
   maxChars = DEAD_LETTER_PAYLOAD_CHARS,
 ): DeadLetter {
-  const text = typeof payload === 'string' ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
+  const text =
+    typeof payload === 'string'
+      ? payload
+      : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength).toString('utf8');
   const bytes = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   const truncated = text.length > maxChars;
   return {
@@ -35,6 +38,11 @@ export function toDeadLetter(
 }
 
 /** The record an accepted sample becomes on `vitals.samples` (keyed by `patientId`). */
-export function toVitalSample(sample: AcceptedSample, deviceId: string, patientId: string, receivedAt: number): VitalSample {
+export function toVitalSample(
+  sample: AcceptedSample,
+  deviceId: string,
+  patientId: string,
+  receivedAt: number,
+): VitalSample {
   return { v: 1, patientId, deviceId, ts: sample.ts, seq: sample.seq, receivedAt, ...sample.values };
 }

@@ -1,5 +1,11 @@
 import { type z } from 'zod';
-import { isVitalKey, telemetrySampleSchema, type DeadLetterReason, type VitalValues, VITALS } from '@vigil/contracts';
+import {
+  isVitalKey,
+  telemetrySampleSchema,
+  type DeadLetterReason,
+  type VitalValues,
+  VITALS,
+} from '@vigil/contracts';
 
 /** A sample that passed validation, in Vigil's units, timestamp as epoch ms. */
 export interface AcceptedSample {
@@ -22,7 +28,9 @@ export interface TimeWindow {
   readonly maxFutureMs: number;
 }
 
-export type SampleCheck = { readonly ok: true; readonly sample: AcceptedSample } | { readonly ok: false; readonly reason: DeadLetterReason; readonly message: string };
+export type SampleCheck =
+  | { readonly ok: true; readonly sample: AcceptedSample }
+  | { readonly ok: false; readonly reason: DeadLetterReason; readonly message: string };
 
 /**
  * Validates one telemetry v1 sample object: shape and types (`schema_violation`), physiological
@@ -37,12 +45,21 @@ export function checkSample(candidate: unknown, window: TimeWindow): SampleCheck
   }
   const { ts: rawTs, seq } = parsed.data;
   const ts = typeof rawTs === 'number' ? rawTs : Date.parse(rawTs);
-  if (!Number.isFinite(ts)) return { ok: false, reason: 'schema_violation', message: `ts ${String(rawTs)} is not a date` };
+  if (!Number.isFinite(ts))
+    return { ok: false, reason: 'schema_violation', message: `ts ${String(rawTs)} is not a date` };
   if (ts > window.now + window.maxFutureMs) {
-    return { ok: false, reason: 'timestamp_out_of_range', message: `ts is ${ts - window.now} ms ahead of the clock (limit ${window.maxFutureMs} ms)` };
+    return {
+      ok: false,
+      reason: 'timestamp_out_of_range',
+      message: `ts is ${ts - window.now} ms ahead of the clock (limit ${window.maxFutureMs} ms)`,
+    };
   }
   if (ts < window.now - window.maxPastMs) {
-    return { ok: false, reason: 'timestamp_out_of_range', message: `ts is ${window.now - ts} ms in the past (limit ${window.maxPastMs} ms)` };
+    return {
+      ok: false,
+      reason: 'timestamp_out_of_range',
+      message: `ts is ${window.now - ts} ms in the past (limit ${window.maxPastMs} ms)`,
+    };
   }
   const values: Record<string, number> = {};
   for (const vital of VITALS) {
@@ -53,7 +70,11 @@ export function checkSample(candidate: unknown, window: TimeWindow): SampleCheck
 }
 
 function isRangeIssue(issue: z.core.$ZodIssue): boolean {
-  return (issue.code === 'too_small' || issue.code === 'too_big') && issue.path.length === 1 && isVitalKey(issue.path[0]);
+  return (
+    (issue.code === 'too_small' || issue.code === 'too_big') &&
+    issue.path.length === 1 &&
+    isVitalKey(issue.path[0])
+  );
 }
 
 export function describeIssues(issues: readonly z.core.$ZodIssue[], max = 3): string {

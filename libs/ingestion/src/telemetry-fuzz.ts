@@ -1,4 +1,11 @@
-import { type DeadLetterReason, LOINC_SYSTEM, UCUM_SYSTEM, VIGIL_SEQ_SYSTEM, type Vital, VITALS } from '@vigil/contracts';
+import {
+  type DeadLetterReason,
+  LOINC_SYSTEM,
+  UCUM_SYSTEM,
+  VIGIL_SEQ_SYSTEM,
+  type Vital,
+  VITALS,
+} from '@vigil/contracts';
 import { type Random } from '@vigil/simulator';
 
 /**
@@ -51,7 +58,11 @@ const json = (x: unknown) => Buffer.from(JSON.stringify(x));
 
 type Generator = (rng: Random, seq: number, limits: FuzzLimits, deviceId: string) => MalformedPayload;
 
-const gen = (kind: string, reason: DeadLetterReason, make: (rng: Random, seq: number, l: FuzzLimits, deviceId: string) => Buffer | string): [string, Generator] => [
+const gen = (
+  kind: string,
+  reason: DeadLetterReason,
+  make: (rng: Random, seq: number, l: FuzzLimits, deviceId: string) => Buffer | string,
+): [string, Generator] => [
   kind,
   (rng, seq, l, deviceId) => {
     const out = make(rng, seq, l, deviceId);
@@ -77,12 +88,20 @@ const GENERATORS: readonly [string, Generator][] = [
   gen('nan-literal', 'malformed_json', (_r, s, l) => `{"ts":${l.now},"seq":${s},"hr":NaN}`),
   gen('infinity-literal', 'malformed_json', (_r, s, l) => `{"ts":${l.now},"seq":${s},"spo2":Infinity}`),
   gen('trailing-comma', 'malformed_json', (_r, s, l) => `{"ts":${l.now},"seq":${s},"hr":70,}`),
-  gen('invalid-utf8', 'malformed_json', (r) => Buffer.from(Array.from({ length: r.int(1, 64) }, () => r.pick([0xff, 0xfe, 0xc3, 0x80, 0x7b])))),
-  gen('random-bytes', 'malformed_json', (r) => Buffer.from([0xff, ...Array.from({ length: r.int(0, 256) }, () => r.int(0, 255))])),
+  gen('invalid-utf8', 'malformed_json', (r) =>
+    Buffer.from(Array.from({ length: r.int(1, 64) }, () => r.pick([0xff, 0xfe, 0xc3, 0x80, 0x7b]))),
+  ),
+  gen('random-bytes', 'malformed_json', (r) =>
+    Buffer.from([0xff, ...Array.from({ length: r.int(0, 256) }, () => r.int(0, 255))]),
+  ),
   gen('empty', 'malformed_json', () => ''),
-  gen('string-vital', 'schema_violation', (r, s, l) => json({ ...validSample(r, s, l.now), hr: String(r.int(50, 90)) })),
+  gen('string-vital', 'schema_violation', (r, s, l) =>
+    json({ ...validSample(r, s, l.now), hr: String(r.int(50, 90)) }),
+  ),
   gen('overflow-number', 'schema_violation', (_r, s, l) => `{"ts":${l.now},"seq":${s},"hr":1e999}`),
-  gen('negative-seq', 'schema_violation', (r, s, l) => json({ ...validSample(r, s, l.now), seq: -r.int(1, 1e6) })),
+  gen('negative-seq', 'schema_violation', (r, s, l) =>
+    json({ ...validSample(r, s, l.now), seq: -r.int(1, 1e6) }),
+  ),
   gen('fractional-seq', 'schema_violation', (r, s, l) => json({ ...validSample(r, s, l.now), seq: s + 0.5 })),
   gen('missing-ts', 'schema_violation', (r, s, l) => {
     const sample = validSample(r, s, l.now);
@@ -94,8 +113,12 @@ const GENERATORS: readonly [string, Generator][] = [
     delete sample.seq;
     return json(sample);
   }),
-  gen('unknown-key', 'schema_violation', (r, s, l) => json({ ...validSample(r, s, l.now), glucose: r.int(3, 9) })),
-  gen('bad-date', 'schema_violation', (r, s) => json({ ts: r.pick(['yesterday', '2024-13-45T00:00:00Z', '2024-01-01', '']), seq: s, hr: 70 })),
+  gen('unknown-key', 'schema_violation', (r, s, l) =>
+    json({ ...validSample(r, s, l.now), glucose: r.int(3, 9) }),
+  ),
+  gen('bad-date', 'schema_violation', (r, s) =>
+    json({ ts: r.pick(['yesterday', '2024-13-45T00:00:00Z', '2024-01-01', '']), seq: s, hr: 70 }),
+  ),
   gen('top-level-array', 'schema_violation', (r, s, l) => json([validSample(r, s, l.now)])),
   gen('top-level-scalar', 'schema_violation', (r) => json(r.pick([null, 42, 'hr=70', true]))),
   gen('samples-not-array', 'schema_violation', (r, s, l) => json({ samples: validSample(r, s, l.now) })),
@@ -106,18 +129,40 @@ const GENERATORS: readonly [string, Generator][] = [
     return json({ ts: l.now, seq: s, [v]: round1(r.uniform(...IMPOSSIBLE[v])) });
   }),
   gen('zero-hr', 'implausible_value', (_r, s, l) => json({ ts: l.now, seq: s, hr: 0 })),
-  gen('negative-vital', 'implausible_value', (r, s, l) => json({ ts: l.now, seq: s, [r.pick(VITALS)]: -r.int(1, 100) })),
-  gen('future-ts', 'timestamp_out_of_range', (r, s, l) => json(validSample(r, s, l.now + l.maxFutureMs + r.int(60_000, 1e10)))),
-  gen('past-ts', 'timestamp_out_of_range', (r, s, l) => json(validSample(r, s, Math.max(0, l.now - l.maxPastMs - r.int(60_000, 1e10))))),
-  gen('future-iso', 'timestamp_out_of_range', (r, s, l) => json({ ts: new Date(l.now + l.maxFutureMs + r.int(3_600_000, 1e11)).toISOString(), seq: s, hr: 70 })),
-  gen('batch-too-large', 'batch_too_large', (r, s, l) =>
-    json({ samples: Array.from({ length: l.maxBatchSamples + r.int(1, 20) }, (_, i) => ({ ts: l.now, seq: s * 1000 + i, hr: 70 })) }),
+  gen('negative-vital', 'implausible_value', (r, s, l) =>
+    json({ ts: l.now, seq: s, [r.pick(VITALS)]: -r.int(1, 100) }),
   ),
-  gen('fhir-unknown-unit', 'schema_violation', (r, s, l, d) => json(obs(d, '8867-4', r.int(50, 90), r.pick(['bpm', 'Hz', 'mmol/L']), l.now, s))),
-  gen('fhir-unknown-code', 'schema_violation', (r, s, l, d) => json(obs(d, r.pick(['2339-0', '1234-5', '29463-7']), r.int(50, 90), '/min', l.now, s))),
-  gen('fhir-fever-fahrenheit-impossible', 'implausible_value', (r, s, l, d) => json(obs(d, '8310-5', r.int(120, 300), '[degF]', l.now, s))),
+  gen('future-ts', 'timestamp_out_of_range', (r, s, l) =>
+    json(validSample(r, s, l.now + l.maxFutureMs + r.int(60_000, 1e10))),
+  ),
+  gen('past-ts', 'timestamp_out_of_range', (r, s, l) =>
+    json(validSample(r, s, Math.max(0, l.now - l.maxPastMs - r.int(60_000, 1e10)))),
+  ),
+  gen('future-iso', 'timestamp_out_of_range', (r, s, l) =>
+    json({ ts: new Date(l.now + l.maxFutureMs + r.int(3_600_000, 1e11)).toISOString(), seq: s, hr: 70 }),
+  ),
+  gen('batch-too-large', 'batch_too_large', (r, s, l) =>
+    json({
+      samples: Array.from({ length: l.maxBatchSamples + r.int(1, 20) }, (_, i) => ({
+        ts: l.now,
+        seq: s * 1000 + i,
+        hr: 70,
+      })),
+    }),
+  ),
+  gen('fhir-unknown-unit', 'schema_violation', (r, s, l, d) =>
+    json(obs(d, '8867-4', r.int(50, 90), r.pick(['bpm', 'Hz', 'mmol/L']), l.now, s)),
+  ),
+  gen('fhir-unknown-code', 'schema_violation', (r, s, l, d) =>
+    json(obs(d, r.pick(['2339-0', '1234-5', '29463-7']), r.int(50, 90), '/min', l.now, s)),
+  ),
+  gen('fhir-fever-fahrenheit-impossible', 'implausible_value', (r, s, l, d) =>
+    json(obs(d, '8310-5', r.int(120, 300), '[degF]', l.now, s)),
+  ),
   gen('fhir-wrong-resource', 'schema_violation', (_r, s) => json({ resourceType: 'Patient', id: `p${s}` })),
-  gen('fhir-spoofed-device', 'identity_mismatch', (r, s, l, d) => json(obs(`${d}-other`, '8867-4', r.int(50, 90), '/min', l.now, s))),
+  gen('fhir-spoofed-device', 'identity_mismatch', (r, s, l, d) =>
+    json(obs(`${d}-other`, '8867-4', r.int(50, 90), '/min', l.now, s)),
+  ),
 ];
 
 /** A few generators make payloads over the size limit; they are rare (they cost bandwidth, not insight). */
@@ -130,7 +175,12 @@ const OVERSIZE: Generator = (r, _s, l) => ({
 export const MALFORMED_KINDS: readonly string[] = [...GENERATORS.map(([k]) => k), 'oversize'];
 
 /** One malformed payload; `seq` keeps the payloads of a run distinct. */
-export function malformedPayload(rng: Random, seq: number, limits: FuzzLimits, deviceId: string): MalformedPayload {
+export function malformedPayload(
+  rng: Random,
+  seq: number,
+  limits: FuzzLimits,
+  deviceId: string,
+): MalformedPayload {
   if (rng.chance(0.005)) return OVERSIZE(rng, seq, limits, deviceId);
   return rng.pick(GENERATORS)[1](rng, seq, limits, deviceId);
 }

@@ -12,14 +12,30 @@ export function buildAutoencoder(config: AutoencoderConfig, seed: number): tf.La
   const init = (k: number) => tf.initializers.glorotUniform({ seed: seed * 16 + k });
   const input = tf.input({ shape: [T, 2 * F], name: 'input' });
   const encoded = tf.layers
-    .lstm({ units: H, recurrentActivation: 'sigmoid', kernelInitializer: init(1), recurrentInitializer: init(2), name: 'encoder' })
+    .lstm({
+      units: H,
+      recurrentActivation: 'sigmoid',
+      kernelInitializer: init(1),
+      recurrentInitializer: init(2),
+      name: 'encoder',
+    })
     .apply(input) as tf.SymbolicTensor;
   const repeated = tf.layers.repeatVector({ n: T, name: 'repeat' }).apply(encoded) as tf.SymbolicTensor;
   const decoded = tf.layers
-    .lstm({ units: H, returnSequences: true, recurrentActivation: 'sigmoid', kernelInitializer: init(3), recurrentInitializer: init(4), name: 'decoder' })
+    .lstm({
+      units: H,
+      returnSequences: true,
+      recurrentActivation: 'sigmoid',
+      kernelInitializer: init(3),
+      recurrentInitializer: init(4),
+      name: 'decoder',
+    })
     .apply(repeated) as tf.SymbolicTensor;
   const output = tf.layers
-    .timeDistributed({ layer: tf.layers.dense({ units: F, kernelInitializer: init(5), name: 'dense' }), name: 'reconstruct' })
+    .timeDistributed({
+      layer: tf.layers.dense({ units: F, kernelInitializer: init(5), name: 'dense' }),
+      name: 'reconstruct',
+    })
     .apply(decoded) as tf.SymbolicTensor;
   return tf.model({ inputs: input, outputs: output, name: 'vigil_lstm_ae' });
 }
@@ -49,7 +65,11 @@ export interface LstmWeights {
 }
 
 export function extractWeights(model: tf.LayersModel, config: AutoencoderConfig): AutoencoderWeights {
-  const values = (name: string) => model.getLayer(name).getWeights().map((w) => w.dataSync() as Float32Array);
+  const values = (name: string) =>
+    model
+      .getLayer(name)
+      .getWeights()
+      .map((w) => w.dataSync() as Float32Array);
   const [ek, er, eb] = values('encoder');
   const [dk, dr, db] = values('decoder');
   const [k, b] = values('reconstruct');

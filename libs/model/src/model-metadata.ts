@@ -47,9 +47,19 @@ export interface TrainingSummary {
   readonly seed: number;
   /** sha256 of the recording (samples.jsonl then labels.json). */
   readonly dataSha256: string;
-  readonly recording: { readonly seed: number; readonly patients: number; readonly durationMs: number; readonly rateHz: number; readonly path?: string };
+  readonly recording: {
+    readonly seed: number;
+    readonly patients: number;
+    readonly durationMs: number;
+    readonly rateHz: number;
+    readonly path?: string;
+  };
   readonly stride: number;
-  readonly windows: { readonly train: number; readonly validation: number; readonly excludedForEpisodes: number };
+  readonly windows: {
+    readonly train: number;
+    readonly validation: number;
+    readonly excludedForEpisodes: number;
+  };
   readonly epochs: number;
   readonly bestEpoch: number;
   readonly batchSize: number;
@@ -76,6 +86,11 @@ export interface ModelMetadata {
     readonly valScoreMean: number;
     readonly valScoreMedian: number;
   };
-  readonly versions: { readonly vigil: string; readonly tfjs: string; readonly onnxOpset: number; readonly onnxruntime: string };
+  readonly versions: {
+    readonly vigil: string;
+    readonly tfjs: string;
+    readonly onnxOpset: number;
+    readonly onnxruntime: string;
+  };
   readonly files: { readonly tfjs: string; readonly onnx: string };
 }

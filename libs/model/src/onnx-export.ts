@@ -23,12 +23,24 @@ export function exportOnnx(weights: AutoencoderWeights, producerVersion: string)
   const init: onnx.ITensorProto[] = [];
   const node = (opType: string, input: string[], output: string[], attribute: onnx.IAttributeProto[] = []) =>
     nodes.push({ opType, input, output, name: `${opType}_${output.find(Boolean)}`, attribute });
-  const ints = (name: string, values: number[]): onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
-  const int = (name: string, i: number): onnx.IAttributeProto => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
+  const ints = (name: string, values: number[]): onnx.IAttributeProto => ({
+    name,
+    type: onnx.AttributeProto.AttributeType.INTS,
+    ints: values,
+  });
+  const int = (name: string, i: number): onnx.IAttributeProto => ({
+    name,
+    type: onnx.AttributeProto.AttributeType.INT,
+    i,
+  });
 
   const addLstm = (prefix: string, x: string, w: LstmWeights, inputSize: number, outputs: string[]) => {
     const { W, R, B } = lstmToOnnx(w, inputSize, H);
-    init.push(floatTensor(`${prefix}_W`, [1, 4 * H, inputSize], W), floatTensor(`${prefix}_R`, [1, 4 * H, H], R), floatTensor(`${prefix}_B`, [1, 8 * H], B));
+    init.push(
+      floatTensor(`${prefix}_W`, [1, 4 * H, inputSize], W),
+      floatTensor(`${prefix}_R`, [1, 4 * H, H], R),
+      floatTensor(`${prefix}_B`, [1, 8 * H], B),
+    );
     node('LSTM', [x, `${prefix}_W`, `${prefix}_R`, `${prefix}_B`], outputs, [int('hidden_size', H)]);
   };
 
@@ -40,12 +52,18 @@ export function exportOnnx(weights: AutoencoderWeights, producerVersion: string)
   init.push(int64Tensor('axis_1', [1], [1]));
   node('Squeeze', ['dec_y', 'axis_1'], ['dec_seq']); // [T, N, H]
   node('Transpose', ['dec_seq'], ['dec_bm'], [ints('perm', [1, 0, 2])]); // [N, T, H]
-  init.push(floatTensor('dense_W', [H, F], weights.dense.kernel), floatTensor('dense_B', [F], weights.dense.bias));
+  init.push(
+    floatTensor('dense_W', [H, F], weights.dense.kernel),
+    floatTensor('dense_B', [F], weights.dense.bias),
+  );
   node('MatMul', ['dec_bm', 'dense_W'], ['dense_mm']);
   node('Add', ['dense_mm', 'dense_B'], [ONNX_OUTPUT]);
 
   const tensorType = (dims: (number | string)[]): onnx.ITypeProto => ({
-    tensorType: { elemType: FLOAT, shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } },
+    tensorType: {
+      elemType: FLOAT,
+      shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+    },
   });
   const model: onnx.IModelProto = {
     irVersion: 7,
@@ -64,23 +82,30 @@ export function exportOnnx(weights: AutoencoderWeights, producerVersion: string)
 }
 
 /** Keras kernel [I, 4H] / recurrent [H, 4H] / bias [4H] → ONNX W [4H, I], R [4H, H], B [Wb ‖ Rb]. */
-export function lstmToOnnx(w: LstmWeights, inputSize: number, H: number): { W: Float32Array; R: Float32Array; B: Float32Array } {
+export function lstmToOnnx(
+  w: LstmWeights,
+  inputSize: number,
+  H: number,
+): { W: Float32Array; R: Float32Array; B: Float32Array } {
   const transposeGates = (m: Float32Array, rows: number) => {
     const out = new Float32Array(4 * H * rows);
     for (let g = 0; g < 4; g++) {
       const kg = KERAS_GATE_FOR_ONNX[g];
-      for (let j = 0; j < H; j++) for (let k = 0; k < rows; k++) out[(g * H + j) * rows + k] = m[k * 4 * H + kg * H + j];
+      for (let j = 0; j < H; j++)
+        for (let k = 0; k < rows; k++) out[(g * H + j) * rows + k] = m[k * 4 * H + kg * H + j];
     }
     return out;
   };
   const B = new Float32Array(8 * H); // recurrence bias Rb stays zero: Keras has one bias
-  for (let g = 0; g < 4; g++) B.set(w.bias.subarray(KERAS_GATE_FOR_ONNX[g] * H, (KERAS_GATE_FOR_ONNX[g] + 1) * H), g * H);
+  for (let g = 0; g < 4; g++)
+    B.set(w.bias.subarray(KERAS_GATE_FOR_ONNX[g] * H, (KERAS_GATE_FOR_ONNX[g] + 1) * H), g * H);
   return { W: transposeGates(w.kernel, inputSize), R: transposeGates(w.recurrent, H), B };
 }
 
 function floatTensor(name: string, dims: number[], data: Float32Array): onnx.ITensorProto {
   const expected = dims.reduce((a, b) => a * b, 1);
-  if (data.length !== expected) throw new RangeError(`${name}: ${data.length} values for shape [${dims.join(', ')}]`);
+  if (data.length !== expected)
+    throw new RangeError(`${name}: ${data.length} values for shape [${dims.join(', ')}]`);
   const copy = Float32Array.from(data); // little-endian on every platform Node runs on
   return { name, dims, dataType: FLOAT, rawData: new Uint8Array(copy.buffer) };
 }

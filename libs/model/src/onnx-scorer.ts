@@ -38,7 +38,9 @@ export class OnnxScorer implements WindowScorer {
     for (let from = 0; from < count; from += this.chunk) {
       const n = Math.min(this.chunk, count - from);
       const x = input.subarray(from * T * 2 * F, (from + n) * T * 2 * F);
-      const result = await this.session.run({ [ONNX_INPUT]: new ort.Tensor('float32', n === count ? input : x.slice(), [n, T, 2 * F]) });
+      const result = await this.session.run({
+        [ONNX_INPUT]: new ort.Tensor('float32', n === count ? input : x.slice(), [n, T, 2 * F]),
+      });
       out.set(result[ONNX_OUTPUT].data as Float32Array, from * T * F);
     }
     return out;

@@ -20,9 +20,12 @@ describe('ONNX export parity', () => {
     const windows = randomWindows(7, count, 30, meta.config.features.length);
     const a = await tfjs.score(windows, count);
     const b = await onnx.score(windows, count);
-    for (let i = 0; i < count; i++) expect(Math.abs(b.scores[i] - a.scores[i])).toBeLessThanOrEqual(1e-5 * a.scores[i]);
+    for (let i = 0; i < count; i++)
+      expect(Math.abs(b.scores[i] - a.scores[i])).toBeLessThanOrEqual(1e-5 * a.scores[i]);
     for (let i = 0; i < a.contributions.length; i++)
-      expect(Math.abs(b.contributions[i] - a.contributions[i])).toBeLessThanOrEqual(1e-5 * a.scores[Math.floor(i / 7)]);
+      expect(Math.abs(b.contributions[i] - a.contributions[i])).toBeLessThanOrEqual(
+        1e-5 * a.scores[Math.floor(i / 7)],
+      );
     await tfjs.dispose();
     await onnx.dispose();
   });
@@ -49,7 +52,9 @@ describe('ONNX export parity', () => {
     const windows = randomWindows(5, 40, T, features.length);
     const a = await whole.score(windows, 40);
     const b = await chunked.score(windows, 40);
-    expect(Array.from(b.scores, (s, i) => Math.abs(s - a.scores[i]) / a.scores[i]).every((d) => d <= 1e-6)).toBe(true);
+    expect(
+      Array.from(b.scores, (s, i) => Math.abs(s - a.scores[i]) / a.scores[i]).every((d) => d <= 1e-6),
+    ).toBe(true);
     await whole.dispose();
     await chunked.dispose();
   });

@@ -4,7 +4,10 @@ import { type WindowScorer } from './window-scorer';
 import { FeatureSelectingScorer, modelOptionsFrom } from './pipeline-adapter';
 
 /** A stand-in engine that records what it was given and "scores" each window by its feature sums. */
-function fakeEngine(features: ModelMetadata['config']['features'], T: number): WindowScorer & { seen: Float32Array[] } {
+function fakeEngine(
+  features: ModelMetadata['config']['features'],
+  T: number,
+): WindowScorer & { seen: Float32Array[] } {
   const seen: Float32Array[] = [];
   const metadata = { config: { windowSize: T, features, units: 4 } } as unknown as ModelMetadata;
   return {
@@ -16,8 +19,12 @@ function fakeEngine(features: ModelMetadata['config']['features'], T: number): W
       seen.push(windows.slice());
       const F = features.length;
       const contributions = new Float32Array(count * F);
-      for (let b = 0; b < count; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) contributions[b * F + f] += windows[(b * T + t) * F + f];
-      const scores = Float32Array.from({ length: count }, (_, b) => contributions.subarray(b * F, (b + 1) * F).reduce((s, v) => s + v, 0));
+      for (let b = 0; b < count; b++)
+        for (let t = 0; t < T; t++)
+          for (let f = 0; f < F; f++) contributions[b * F + f] += windows[(b * T + t) * F + f];
+      const scores = Float32Array.from({ length: count }, (_, b) =>
+        contributions.subarray(b * F, (b + 1) * F).reduce((s, v) => s + v, 0),
+      );
       return Promise.resolve({ scores, contributions });
     },
     dispose: () => Promise.resolve(),
@@ -43,7 +50,10 @@ describe(FeatureSelectingScorer.name, () => {
 
 describe(modelOptionsFrom.name, () => {
   it('expresses the calibrated levels as multiples of the median held-out score', () => {
-    const meta = { thresholds: { p95: 0.3, p99: 0.5, p999: 0.8, alert: 0.5 }, metrics: { valScoreMedian: 0.1 } } as unknown as ModelMetadata;
+    const meta = {
+      thresholds: { p95: 0.3, p99: 0.5, p999: 0.8, alert: 0.5 },
+      metrics: { valScoreMedian: 0.1 },
+    } as unknown as ModelMetadata;
     const o = modelOptionsFrom(meta);
     expect(o.typicalError).toBe(0.1);
     expect(o.alertRatio).toBeCloseTo(5, 12);

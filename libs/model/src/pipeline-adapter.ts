@@ -13,18 +13,24 @@ export class FeatureSelectingScorer implements WindowScorerLike {
 
   constructor(private readonly inner: WindowScorer) {
     this.index = inner.metadata.config.features.map((f) => VITALS.indexOf(f));
-    if (this.index.some((i) => i < 0)) throw new Error(`model features ${inner.metadata.config.features.join(',')} are not all Vigil vitals`);
+    if (this.index.some((i) => i < 0))
+      throw new Error(`model features ${inner.metadata.config.features.join(',')} are not all Vigil vitals`);
   }
 
-  async score(windows: Float32Array, count: number): Promise<{ scores: Float32Array; contributions: Float32Array }> {
+  async score(
+    windows: Float32Array,
+    count: number,
+  ): Promise<{ scores: Float32Array; contributions: Float32Array }> {
     const F = this.index.length;
     const V = VITALS.length;
     const T = this.inner.metadata.config.windowSize;
     const picked = new Float32Array(count * T * F);
-    for (let r = 0; r < count * T; r++) for (let f = 0; f < F; f++) picked[r * F + f] = windows[r * V + this.index[f]];
+    for (let r = 0; r < count * T; r++)
+      for (let f = 0; f < F; f++) picked[r * F + f] = windows[r * V + this.index[f]];
     const { scores, contributions } = await this.inner.score(picked, count);
     const spread = new Float32Array(count * V);
-    for (let b = 0; b < count; b++) for (let f = 0; f < F; f++) spread[b * V + this.index[f]] = contributions[b * F + f];
+    for (let b = 0; b < count; b++)
+      for (let f = 0; f < F; f++) spread[b * V + this.index[f]] = contributions[b * F + f];
     return { scores, contributions: spread };
   }
 }
@@ -35,7 +41,12 @@ export class FeatureSelectingScorer implements WindowScorerLike {
  * both as multiples of that median (the pipeline judges error ÷ the patient's usual).
  */
 export function modelOptionsFrom(metadata: ModelMetadata): ModelOptions {
-  const typical = metadata.metrics.valScoreMedian > 0 ? metadata.metrics.valScoreMedian : metadata.thresholds.p95 / 2;
+  const typical =
+    metadata.metrics.valScoreMedian > 0 ? metadata.metrics.valScoreMedian : metadata.thresholds.p95 / 2;
   const alertRatio = metadata.thresholds.alert / typical;
-  return { typicalError: typical, alertRatio, mediumRatio: Math.max(metadata.thresholds.p999 / typical, alertRatio * 1.5) };
+  return {
+    typicalError: typical,
+    alertRatio,
+    mediumRatio: Math.max(metadata.thresholds.p999 / typical, alertRatio * 1.5),
+  };
 }

@@ -27,7 +27,10 @@ async function choose(prefer?: TfBackend): Promise<TfBackend> {
         const optional = '@tensorflow/tfjs-node';
         await import(optional);
       }
-      if (name === 'wasm') setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/');
+      if (name === 'wasm')
+        setWasmPaths(
+          join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + '/',
+        );
       if (await tf.setBackend(name)) {
         await tf.ready();
         return name;

@@ -20,7 +20,9 @@ export class TfjsScorer implements WindowScorer {
   /** The reconstruction for already-prepared input (B×T×2F); no tensors outlive the call. */
   async reconstruct(input: Float32Array, count: number): Promise<Float32Array> {
     const { windowSize: T, features } = this.metadata.config;
-    const y = tf.tidy(() => this.model.predictOnBatch(tf.tensor3d(input, [count, T, 2 * features.length])) as tf.Tensor);
+    const y = tf.tidy(
+      () => this.model.predictOnBatch(tf.tensor3d(input, [count, T, 2 * features.length])) as tf.Tensor,
+    );
     try {
       return (await y.data()) as Float32Array;
     } finally {
@@ -38,7 +40,10 @@ export class TfjsScorer implements WindowScorer {
   }
 }
 
-export async function loadTfjsScorer(dir: string, options: { backend?: TfBackend } = {}): Promise<TfjsScorer> {
+export async function loadTfjsScorer(
+  dir: string,
+  options: { backend?: TfBackend } = {},
+): Promise<TfjsScorer> {
   const backend = await initTfBackend(options.backend);
   const [metadata, model] = await Promise.all([readMetadata(dir), loadTfjsModel(dir)]);
   return new TfjsScorer(metadata, model, backend);

@@ -6,10 +6,19 @@ import { type ModelMetadata, type Normalisation } from './model-metadata';
  * value (or the next one at the start of a window, or the mean when a feature is absent), but the
  * mask tells the model, and the score, that it was not measured.
  */
-export function prepareWindows(rawWindows: Float32Array, count: number, T: number, norm: Normalisation, out?: Float32Array): Float32Array {
+export function prepareWindows(
+  rawWindows: Float32Array,
+  count: number,
+  T: number,
+  norm: Normalisation,
+  out?: Float32Array,
+): Float32Array {
   const F = norm.mean.length;
-  if (rawWindows.length < count * T * F) throw new RangeError(`expected ${count}×${T}×${F} values, got ${rawWindows.length}`);
-  const raw = norm.smoothing?.some((k) => k > 1) ? smoothWindows(rawWindows, count, T, norm.smoothing) : rawWindows;
+  if (rawWindows.length < count * T * F)
+    throw new RangeError(`expected ${count}×${T}×${F} values, got ${rawWindows.length}`);
+  const raw = norm.smoothing?.some((k) => k > 1)
+    ? smoothWindows(rawWindows, count, T, norm.smoothing)
+    : rawWindows;
   const x = out ?? new Float32Array(count * T * 2 * F);
   for (let b = 0; b < count; b++) {
     for (let f = 0; f < F; f++) {
@@ -43,7 +52,12 @@ export function prepareWindows(rawWindows: Float32Array, count: number, T: numbe
  * Trailing mean over the last `spans[f]` samples of each window (observed values only; NaN when
  * none was observed). Works inside each window so training and scoring see the same thing.
  */
-export function smoothWindows(raw: Float32Array, count: number, T: number, spans: readonly number[]): Float32Array {
+export function smoothWindows(
+  raw: Float32Array,
+  count: number,
+  T: number,
+  spans: readonly number[],
+): Float32Array {
   const F = spans.length;
   const out = raw.slice(0, count * T * F);
   for (let b = 0; b < count; b++)

@@ -29,7 +29,12 @@ export async function openRegistry(settings: Settings): Promise<OpenRegistry> {
   } finally {
     await admin.disconnect();
   }
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 3 });
   const topic = physicalTopic(settings.topicPrefix, TOPICS.registryChanges);

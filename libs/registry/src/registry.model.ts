@@ -32,26 +32,44 @@ export interface RegistryRefusal {
   readonly code: 'invalid_id' | 'unknown_device' | 'already_registered' | 'revoked';
   readonly message: string;
 }
-export type Decision = { readonly ok: true; readonly event: RegistryEvent } | { readonly ok: false; readonly refusal: RegistryRefusal };
+export type Decision =
+  | { readonly ok: true; readonly event: RegistryEvent }
+  | { readonly ok: false; readonly refusal: RegistryRefusal };
 
 const invalid = (what: string, id: string): Decision => ({
   ok: false,
   refusal: { code: 'invalid_id', message: `${what} "${id}" must be 1-64 letters, digits, . _ -` },
 });
-const unknown = (deviceId: string): Decision => ({ ok: false, refusal: { code: 'unknown_device', message: `device ${deviceId} is not registered` } });
+const unknown = (deviceId: string): Decision => ({
+  ok: false,
+  refusal: { code: 'unknown_device', message: `device ${deviceId} is not registered` },
+});
 
 /** Decisions: the current record in, the event to append (or why not) out. No I/O. */
 export const decide = {
-  register(current: DeviceRecord | null, deviceId: string, passwordHash: string, model: string | null, at: number): Decision {
+  register(
+    current: DeviceRecord | null,
+    deviceId: string,
+    passwordHash: string,
+    model: string | null,
+    at: number,
+  ): Decision {
     if (!REGISTRY_ID_PATTERN.test(deviceId)) return invalid('device id', deviceId);
     if (current !== null && !current.revoked) {
-      return { ok: false, refusal: { code: 'already_registered', message: `device ${deviceId} is already registered` } };
+      return {
+        ok: false,
+        refusal: { code: 'already_registered', message: `device ${deviceId} is already registered` },
+      };
     }
     return { ok: true, event: { type: 'device.registered', deviceId, passwordHash, model, at } };
   },
   rotate(current: DeviceRecord | null, deviceId: string, passwordHash: string, at: number): Decision {
     if (current === null) return unknown(deviceId);
-    if (current.revoked) return { ok: false, refusal: { code: 'revoked', message: `device ${deviceId} is revoked; register it again` } };
+    if (current.revoked)
+      return {
+        ok: false,
+        refusal: { code: 'revoked', message: `device ${deviceId} is revoked; register it again` },
+      };
     return { ok: true, event: { type: 'device.credentials-rotated', deviceId, passwordHash, at } };
   },
   revoke(current: DeviceRecord | null, deviceId: string, at: number): Decision {
@@ -61,7 +79,8 @@ export const decide = {
   bind(current: DeviceRecord | null, deviceId: string, patientId: string, at: number): Decision {
     if (!REGISTRY_ID_PATTERN.test(patientId)) return invalid('patient id', patientId);
     if (current === null) return unknown(deviceId);
-    if (current.revoked) return { ok: false, refusal: { code: 'revoked', message: `device ${deviceId} is revoked` } };
+    if (current.revoked)
+      return { ok: false, refusal: { code: 'revoked', message: `device ${deviceId} is revoked` } };
     return { ok: true, event: { type: 'device.bound', deviceId, patientId, at } };
   },
   unbind(current: DeviceRecord | null, deviceId: string, at: number): Decision {
@@ -72,7 +91,10 @@ export const decide = {
     if (!REGISTRY_ID_PATTERN.test(patientId)) return invalid('patient id', patientId);
     const bad = careTeams.find((t) => !REGISTRY_ID_PATTERN.test(t));
     if (bad !== undefined) return invalid('care team', bad);
-    return { ok: true, event: { type: 'patient.care-teams', patientId, careTeams: [...new Set(careTeams)].sort(), at } };
+    return {
+      ok: true,
+      event: { type: 'patient.care-teams', patientId, careTeams: [...new Set(careTeams)].sort(), at },
+    };
   },
 };
 
@@ -80,7 +102,15 @@ export const decide = {
 export function applyToDevice(current: DeviceRecord | null, event: RegistryEvent): DeviceRecord | null {
   switch (event.type) {
     case 'device.registered':
-      return { deviceId: event.deviceId, passwordHash: event.passwordHash, model: event.model, registeredAt: event.at, revoked: false, patientId: null, boundAt: null };
+      return {
+        deviceId: event.deviceId,
+        passwordHash: event.passwordHash,
+        model: event.model,
+        registeredAt: event.at,
+        revoked: false,
+        patientId: null,
+        boundAt: null,
+      };
     case 'device.credentials-rotated':
       return current && { ...current, passwordHash: event.passwordHash };
     case 'device.revoked':
@@ -95,4 +125,5 @@ export function applyToDevice(current: DeviceRecord | null, event: RegistryEvent
 }
 
 /** The key an event is written under on `registry.changes`. */
-export const eventKey = (event: RegistryEvent): string => (event.type === 'patient.care-teams' ? `patient:${event.patientId}` : `device:${event.deviceId}`);
+export const eventKey = (event: RegistryEvent): string =>
+  event.type === 'patient.care-teams' ? `patient:${event.patientId}` : `device:${event.deviceId}`;

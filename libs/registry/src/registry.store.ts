@@ -16,7 +16,8 @@ export interface RegistryLog {
   append(key: string, event: RegistryEvent): Promise<void>;
 }
 
-export type RegistryResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: RegistryRefusal };
+export type RegistryResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly refusal: RegistryRefusal };
 
 /** Redis keys of one registry (`prefix` isolates tests and tenants, as VIGIL_TOPIC_PREFIX does for Kafka). */
 export const registryKeys = (prefix: string) => ({
@@ -69,30 +70,55 @@ export class RegistryStore {
   }
 
   /** Registers a device with a new MQTT secret (returned once, stored only as a hash). */
-  async register(deviceId: string, options: { model?: string | null; password?: string } = {}): Promise<RegistryResult<{ device: DeviceRecord; password: string }>> {
+  async register(
+    deviceId: string,
+    options: { model?: string | null; password?: string } = {},
+  ): Promise<RegistryResult<{ device: DeviceRecord; password: string }>> {
     const password = options.password ?? newDeviceSecret();
-    const result = await this.commit(decide.register(await this.device(deviceId), deviceId, hashPassword(password), options.model ?? null, this.clock()));
+    const result = await this.commit(
+      decide.register(
+        await this.device(deviceId),
+        deviceId,
+        hashPassword(password),
+        options.model ?? null,
+        this.clock(),
+      ),
+    );
     return result.ok ? { ok: true, value: { device: result.value as DeviceRecord, password } } : result;
   }
 
-  async rotateCredentials(deviceId: string, password = newDeviceSecret()): Promise<RegistryResult<{ device: DeviceRecord; password: string }>> {
-    const result = await this.commit(decide.rotate(await this.device(deviceId), deviceId, hashPassword(password), this.clock()));
+  async rotateCredentials(
+    deviceId: string,
+    password = newDeviceSecret(),
+  ): Promise<RegistryResult<{ device: DeviceRecord; password: string }>> {
+    const result = await this.commit(
+      decide.rotate(await this.device(deviceId), deviceId, hashPassword(password), this.clock()),
+    );
     return result.ok ? { ok: true, value: { device: result.value as DeviceRecord, password } } : result;
   }
 
   async revoke(deviceId: string): Promise<RegistryResult<DeviceRecord>> {
-    return this.asDevice(await this.commit(decide.revoke(await this.device(deviceId), deviceId, this.clock())));
+    return this.asDevice(
+      await this.commit(decide.revoke(await this.device(deviceId), deviceId, this.clock())),
+    );
   }
 
   async bind(deviceId: string, patientId: string): Promise<RegistryResult<DeviceRecord>> {
-    return this.asDevice(await this.commit(decide.bind(await this.device(deviceId), deviceId, patientId, this.clock())));
+    return this.asDevice(
+      await this.commit(decide.bind(await this.device(deviceId), deviceId, patientId, this.clock())),
+    );
   }
 
   async unbind(deviceId: string): Promise<RegistryResult<DeviceRecord>> {
-    return this.asDevice(await this.commit(decide.unbind(await this.device(deviceId), deviceId, this.clock())));
+    return this.asDevice(
+      await this.commit(decide.unbind(await this.device(deviceId), deviceId, this.clock())),
+    );
   }
 
-  async setCareTeams(patientId: string, careTeams: readonly string[]): Promise<RegistryResult<PatientRecord>> {
+  async setCareTeams(
+    patientId: string,
+    careTeams: readonly string[],
+  ): Promise<RegistryResult<PatientRecord>> {
     const result = await this.commit(decide.careTeams(patientId, careTeams, this.clock()));
     return result.ok ? { ok: true, value: result.value as PatientRecord } : result;
   }
@@ -102,7 +128,11 @@ export class RegistryStore {
    * already registered, rotating its secret only if `password` is given), binds it to the patient
    * and sets the patient's care teams. Idempotent.
    */
-  async enrol(deviceId: string, patientId: string, options: { careTeams?: readonly string[]; password?: string; model?: string } = {}): Promise<RegistryResult<{ device: DeviceRecord; password: string | null }>> {
+  async enrol(
+    deviceId: string,
+    patientId: string,
+    options: { careTeams?: readonly string[]; password?: string; model?: string } = {},
+  ): Promise<RegistryResult<{ device: DeviceRecord; password: string | null }>> {
     let password: string | null = null;
     const existing = await this.device(deviceId);
     if (existing === null || existing.revoked) {
@@ -128,7 +158,11 @@ export class RegistryStore {
   async apply(event: RegistryEvent): Promise<DeviceRecord | PatientRecord> {
     if (event.type === 'patient.care-teams') {
       const patient: PatientRecord = { patientId: event.patientId, careTeams: event.careTeams };
-      await this.redis.multi().set(this.keys.patient(event.patientId), JSON.stringify(patient)).sadd(this.keys.patients, event.patientId).exec();
+      await this.redis
+        .multi()
+        .set(this.keys.patient(event.patientId), JSON.stringify(patient))
+        .sadd(this.keys.patients, event.patientId)
+        .exec();
       return patient;
     }
     const next = applyToDevice(await this.device(event.deviceId), event);
@@ -146,7 +180,12 @@ export class RegistryStore {
   async clear(): Promise<void> {
     const ids = await this.redis.smembers(this.keys.devices);
     const patients = await this.redis.smembers(this.keys.patients);
-    const keys = [...ids.map((id) => this.keys.device(id)), ...patients.map((id) => this.keys.patient(id)), this.keys.devices, this.keys.patients];
+    const keys = [
+      ...ids.map((id) => this.keys.device(id)),
+      ...patients.map((id) => this.keys.patient(id)),
+      this.keys.devices,
+      this.keys.patients,
+    ];
     if (keys.length > 0) await this.redis.del(...keys);
   }
 

@@ -70,12 +70,26 @@ export function vitalsOf(type: EpisodeType, flatlineVital: Vital = 'hr'): Vital[
 }
 
 /** Types a demo opens with: quick to show, and each one a NEWS2 parameter as well as a model signal. */
-export const DEMO_EPISODES = ['desaturation', 'tachycardia', 'tachypnoea', 'hypotension', 'bradycardia', 'fever'] as const satisfies readonly EpisodeType[];
+export const DEMO_EPISODES = [
+  'desaturation',
+  'tachycardia',
+  'tachypnoea',
+  'hypotension',
+  'bradycardia',
+  'fever',
+] as const satisfies readonly EpisodeType[];
 
 /** The demo's first episode of patient `index`: staggered 30 s apart from 20 s in, building up over 20 s. */
 export function demoOpeningPlan(patientId: string, index: number, startMs: number): EpisodePlan {
   const start = startMs + 20_000 + index * 30_000;
-  return { patientId, type: DEMO_EPISODES[index % DEMO_EPISODES.length], start, end: start + 8 * 60_000, severity: 1, rampMs: 20_000 };
+  return {
+    patientId,
+    type: DEMO_EPISODES[index % DEMO_EPISODES.length],
+    start,
+    end: start + 8 * 60_000,
+    severity: 1,
+    rampMs: 20_000,
+  };
 }
 
 /** Typical length in minutes [min, max] of each episode type in the default schedule. */
@@ -112,13 +126,22 @@ export class DefaultEpisodeSchedule {
   plansUntil(untilMs: number): EpisodePlan[] {
     const plans: EpisodePlan[] = [];
     while (this.nextStart < untilMs) {
-      const type = this.rng.chance(0.8) ? this.rng.pick(CLINICAL_EPISODES) : this.rng.pick(TECHNICAL_EPISODES);
+      const type = this.rng.chance(0.8)
+        ? this.rng.pick(CLINICAL_EPISODES)
+        : this.rng.pick(TECHNICAL_EPISODES);
       const [lo, hi] = DURATION_MIN[type];
       const start = this.nextStart;
       const end = start + Math.round(this.rng.uniform(lo, hi) * 60) * 1000;
       const severity = Math.round(this.rng.uniform(0.7, 1) * 100) / 100;
       const vital: Vital = this.rng.pick(['hr', 'spo2'] as const);
-      plans.push({ patientId: this.patientId, type, start, end, severity, ...(type === 'flatline' ? { vital } : {}) });
+      plans.push({
+        patientId: this.patientId,
+        type,
+        start,
+        end,
+        severity,
+        ...(type === 'flatline' ? { vital } : {}),
+      });
       this.nextStart = end + this.gapMs();
     }
     return plans;

@@ -12,7 +12,9 @@ describe(recordSimulation.name, () => {
 
   it('writes samples.jsonl and labels.json that the reader gives back', async () => {
     const startMs = Date.UTC(2026, 0, 1);
-    const plan = [{ patientId: 'pat-0002', type: 'fever' as const, start: startMs + 60_000, end: startMs + 10 * 60_000 }];
+    const plan = [
+      { patientId: 'pat-0002', type: 'fever' as const, start: startMs + 60_000, end: startMs + 10 * 60_000 },
+    ];
     const labels = await recordSimulation({ seed: 3, patients: 2, startMs, episodes: plan }, 5 * 60_000, dir);
 
     const lines = (await readFile(join(dir, SAMPLES_FILE), 'utf8')).trim().split('\n');
@@ -27,7 +29,14 @@ describe(recordSimulation.name, () => {
     expect(back.patients.map((p) => p.subgroup)).toHaveLength(2);
     // The episode is clipped to the recording's end.
     expect(back.episodes).toEqual([
-      { patientId: 'pat-0002', type: 'fever', category: 'clinical', start: startMs + 60_000, end: startMs + 300_000, vitals: ['temp', 'hr'] },
+      {
+        patientId: 'pat-0002',
+        type: 'fever',
+        category: 'clinical',
+        start: startMs + 60_000,
+        end: startMs + 300_000,
+        vitals: ['temp', 'hr'],
+      },
     ]);
 
     const byPatient = await readSamplesByPatient(dir);

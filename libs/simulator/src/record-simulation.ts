@@ -24,8 +24,19 @@ export async function recordSimulation(
   await writer.write(batch);
   onProgress?.(durationMs);
   const labels: RecordingLabels = {
-    meta: { seed: options.seed, startMs: sim.startMs, durationMs, rateHz: sim.rateHz, patients: sim.patients.length },
-    patients: sim.patients.map(({ patientId, deviceId, subgroup, profile }) => ({ patientId, deviceId, subgroup, profile })),
+    meta: {
+      seed: options.seed,
+      startMs: sim.startMs,
+      durationMs,
+      rateHz: sim.rateHz,
+      patients: sim.patients.length,
+    },
+    patients: sim.patients.map(({ patientId, deviceId, subgroup, profile }) => ({
+      patientId,
+      deviceId,
+      subgroup,
+      profile,
+    })),
     episodes: sim.episodesUntil(end),
   };
   await writer.close(labels);

@@ -35,7 +35,12 @@ export class RecordingWriter {
 }
 
 function toLine(r: SimulatedReading): Record<string, string | number> {
-  const line: Record<string, string | number> = { patientId: r.patientId, deviceId: r.deviceId, ts: r.ts, seq: r.seq };
+  const line: Record<string, string | number> = {
+    patientId: r.patientId,
+    deviceId: r.deviceId,
+    ts: r.ts,
+    seq: r.seq,
+  };
   for (const v of VITALS) {
     const x = r.values[v];
     if (x !== undefined) line[v] = x;

@@ -39,15 +39,23 @@ describe(VitalsSimulator.name, () => {
   });
 
   it('keeps a patient identical when more patients are added', () => {
-    const two = run(new VitalsSimulator({ seed: 3, patients: 2, startMs: START }), 300).filter((r) => r.patientId === 'pat-0001');
-    const five = run(new VitalsSimulator({ seed: 3, patients: 5, startMs: START }), 300).filter((r) => r.patientId === 'pat-0001');
+    const two = run(new VitalsSimulator({ seed: 3, patients: 2, startMs: START }), 300).filter(
+      (r) => r.patientId === 'pat-0001',
+    );
+    const five = run(new VitalsSimulator({ seed: 3, patients: 5, startMs: START }), 300).filter(
+      (r) => r.patientId === 'pat-0001',
+    );
     expect(five).toEqual(two);
   });
 
   it('produces plausible, contract-valid vitals with sparse BP and some dropouts', () => {
     const rs = run(new VitalsSimulator({ seed: 11, patients: 10, startMs: START, episodes: 'none' }), 3600);
     const outOfRange = rs.flatMap((r) =>
-      VITALS.filter((v) => r.values[v] !== undefined && !(r.values[v] >= VITAL_SPECS[v].min && r.values[v] <= VITAL_SPECS[v].max)),
+      VITALS.filter(
+        (v) =>
+          r.values[v] !== undefined &&
+          !(r.values[v] >= VITAL_SPECS[v].min && r.values[v] <= VITAL_SPECS[v].max),
+      ),
     );
     expect(outOfRange).toEqual([]);
     const all = (v: Vital) => valuesOf(rs, v, START, START + 3600_000);
@@ -69,8 +77,12 @@ describe(VitalsSimulator.name, () => {
 
   it('raises heart rate with steps (activity drives HR)', () => {
     const rs = run(new VitalsSimulator({ seed: 5, patients: 20, startMs: START, episodes: 'none' }), 3600);
-    const walking = rs.filter((r) => (r.values.steps ?? 0) > 0 && r.values.hr !== undefined).map((r) => r.values.hr!);
-    const still = rs.filter((r) => r.values.steps === 0 && r.values.hr !== undefined).map((r) => r.values.hr!);
+    const walking = rs
+      .filter((r) => (r.values.steps ?? 0) > 0 && r.values.hr !== undefined)
+      .map((r) => r.values.hr!);
+    const still = rs
+      .filter((r) => r.values.steps === 0 && r.values.hr !== undefined)
+      .map((r) => r.values.hr!);
     expect(walking.length).toBeGreaterThan(100);
     expect(mean(walking) - mean(still)).toBeGreaterThan(15);
   });
@@ -79,7 +91,10 @@ describe(VitalsSimulator.name, () => {
     const night = Date.UTC(2026, 0, 5, 3, 0, 0);
     const day = run(new VitalsSimulator({ seed: 9, patients: 10, startMs: START, episodes: 'none' }), 1800);
     const sleep = run(new VitalsSimulator({ seed: 9, patients: 10, startMs: night, episodes: 'none' }), 1800);
-    expect(mean(valuesOf(day, 'hr', START, START + 1800_000)) - mean(valuesOf(sleep, 'hr', night, night + 1800_000))).toBeGreaterThan(5);
+    expect(
+      mean(valuesOf(day, 'hr', START, START + 1800_000)) -
+        mean(valuesOf(sleep, 'hr', night, night + 1800_000)),
+    ).toBeGreaterThan(5);
   });
 
   const cases: [EpisodeType, Vital, (during: number, before: number) => void][] = [
@@ -98,7 +113,10 @@ describe(VitalsSimulator.name, () => {
     const plan: EpisodePlan = { patientId: 'pat-0001', type, start, end };
     const rs = run(new VitalsSimulator({ seed: 21, patients: 1, startMs: night, episodes: [plan] }), 80 * 60);
     // Compare the episode's middle with the stretch before it.
-    check(mean(valuesOf(rs, vital, start + 25 * MIN, end - 10 * MIN)), mean(valuesOf(rs, vital, night, start)));
+    check(
+      mean(valuesOf(rs, vital, start + 25 * MIN, end - 10 * MIN)),
+      mean(valuesOf(rs, vital, night, start)),
+    );
     expect(rs.filter((r) => r.label !== null).map((r) => r.ts)).toEqual(
       rs.filter((r) => r.ts >= start && r.ts < end).map((r) => r.ts),
     );
@@ -107,7 +125,15 @@ describe(VitalsSimulator.name, () => {
 
   it('makes irregular HR far more variable second to second', () => {
     const start = START + 10 * MIN;
-    const rs = run(new VitalsSimulator({ seed: 2, patients: 1, startMs: START, episodes: [{ patientId: 'pat-0001', type: 'irregular_hr', start, end: start + 20 * MIN }] }), 30 * 60);
+    const rs = run(
+      new VitalsSimulator({
+        seed: 2,
+        patients: 1,
+        startMs: START,
+        episodes: [{ patientId: 'pat-0001', type: 'irregular_hr', start, end: start + 20 * MIN }],
+      }),
+      30 * 60,
+    );
     const jumps = (from: number, to: number) => {
       const hr = valuesOf(rs, 'hr', from, to);
       return mean(hr.slice(1).map((x, i) => Math.abs(x - hr[i])));
@@ -118,7 +144,15 @@ describe(VitalsSimulator.name, () => {
   it('drifts several vitals together during a gradual deterioration', () => {
     const start = START + 10 * MIN;
     const end = start + 60 * MIN;
-    const rs = run(new VitalsSimulator({ seed: 4, patients: 1, startMs: START, episodes: [{ patientId: 'pat-0001', type: 'deterioration', start, end }] }), 75 * 60);
+    const rs = run(
+      new VitalsSimulator({
+        seed: 4,
+        patients: 1,
+        startMs: START,
+        episodes: [{ patientId: 'pat-0001', type: 'deterioration', start, end }],
+      }),
+      75 * 60,
+    );
     const late = (v: Vital) => mean(valuesOf(rs, v, end - 15 * MIN, end - 6 * MIN));
     const early = (v: Vital) => mean(valuesOf(rs, v, START, start));
     expect(late('hr') - early('hr')).toBeGreaterThan(15);
@@ -134,9 +168,20 @@ describe(VitalsSimulator.name, () => {
       { patientId: 'pat-0002', type: 'off_wrist', start, end: start + 10 * MIN },
     ];
     const rs = run(new VitalsSimulator({ seed: 6, patients: 2, startMs: START, episodes: plans }), 20 * 60);
-    const during = (id: string) => rs.filter((r) => r.patientId === id && r.ts >= start && r.ts < start + 10 * MIN);
-    expect(new Set(during('pat-0001').map((r) => r.values.spo2).filter((x) => x !== undefined)).size).toBe(1);
-    expect(during('pat-0002').every((r) => r.values.hr === undefined && r.values.spo2 === undefined && r.values.rr === undefined)).toBe(true);
+    const during = (id: string) =>
+      rs.filter((r) => r.patientId === id && r.ts >= start && r.ts < start + 10 * MIN);
+    expect(
+      new Set(
+        during('pat-0001')
+          .map((r) => r.values.spo2)
+          .filter((x) => x !== undefined),
+      ).size,
+    ).toBe(1);
+    expect(
+      during('pat-0002').every(
+        (r) => r.values.hr === undefined && r.values.spo2 === undefined && r.values.rr === undefined,
+      ),
+    ).toBe(true);
     expect(during('pat-0002').at(-1)!.values.temp).toBeLessThan(33);
     expect(during('pat-0001')[0].label).toEqual({ type: 'flatline', category: 'technical' });
     expect(during('pat-0002')[0].label).toEqual({ type: 'off_wrist', category: 'technical' });
@@ -156,7 +201,13 @@ describe(VitalsSimulator.name, () => {
 
   it('plays default episodes more often with a shorter mean gap', () => {
     const count = (episodeGapMin?: number) => {
-      const sim = new VitalsSimulator({ seed: 13, patients: 5, startMs: START, episodes: 'default', episodeGapMin });
+      const sim = new VitalsSimulator({
+        seed: 13,
+        patients: 5,
+        startMs: START,
+        episodes: 'default',
+        episodeGapMin,
+      });
       run(sim, 4 * 3600);
       return sim.episodesUntil(sim.now).length;
     };
@@ -173,6 +224,8 @@ describe(VitalsSimulator.name, () => {
     ]);
     // Built up within 20 s: the first patient's SpO2 is well down a minute in.
     const first = rs.filter((r) => r.patientId === 'pat-0001');
-    expect(mean(valuesOf(first, 'spo2', START + 60_000, START + 120_000))).toBeLessThan(mean(valuesOf(first, 'spo2', START, START + 20_000)) - 6);
+    expect(mean(valuesOf(first, 'spo2', START + 60_000, START + 120_000))).toBeLessThan(
+      mean(valuesOf(first, 'spo2', START, START + 20_000)) - 6,
+    );
   });
 });

@@ -76,7 +76,13 @@ class PatientState {
   seq = 0;
   offWristTemp: number | null = null;
   nextBpTs: number;
-  readonly wander: Record<'hr' | 'spo2' | 'rr' | 'temp' | 'bp', number> = { hr: 0, spo2: 0, rr: 0, temp: 0, bp: 0 };
+  readonly wander: Record<'hr' | 'spo2' | 'rr' | 'temp' | 'bp', number> = {
+    hr: 0,
+    spo2: 0,
+    rr: 0,
+    temp: 0,
+    bp: 0,
+  };
   readonly dropoutLeftS: Partial<Record<Vital, number>> = {};
   readonly episodes: ActiveEpisode[] = [];
 
@@ -104,24 +110,39 @@ export class VitalsSimulator {
   private tickIndex = 0;
 
   constructor(options: SimulatorOptions) {
-    if (!Number.isInteger(options.patients) || options.patients < 0) throw new RangeError('patients must be a non-negative integer');
+    if (!Number.isInteger(options.patients) || options.patients < 0)
+      throw new RangeError('patients must be a non-negative integer');
     this.rateHz = options.rateHz ?? 1;
     if (!(this.rateHz > 0 && this.rateHz <= 100)) throw new RangeError('rateHz must be in (0, 100]');
-    if (options.episodeGapMin !== undefined && !(options.episodeGapMin >= 1)) throw new RangeError('episodeGapMin must be at least 1 minute');
+    if (options.episodeGapMin !== undefined && !(options.episodeGapMin >= 1))
+      throw new RangeError('episodeGapMin must be at least 1 minute');
     this.startMs = options.startMs;
     const episodes = options.episodes ?? 'default';
     this.patients = Array.from({ length: options.patients }, (_, i) => {
       const profile = randomProfile(Random.derive(options.seed, i, 1));
-      return { patientId: `pat-${pad(i + 1)}`, deviceId: `dev-${pad(i + 1)}`, profile, subgroup: subgroupOf(profile.age) };
+      return {
+        patientId: `pat-${pad(i + 1)}`,
+        deviceId: `dev-${pad(i + 1)}`,
+        profile,
+        subgroup: subgroupOf(profile.age),
+      };
     });
-    const openings = episodes === 'demo' ? this.patients.map((p, i) => demoOpeningPlan(p.patientId, i, options.startMs)) : [];
+    const openings =
+      episodes === 'demo'
+        ? this.patients.map((p, i) => demoOpeningPlan(p.patientId, i, options.startMs))
+        : [];
     this.states = this.patients.map((p, i) => {
       const scheduleRng = Random.derive(options.seed, i, 3);
       const schedule =
         episodes === 'default'
           ? new DefaultEpisodeSchedule(p.patientId, scheduleRng, options.startMs, options.episodeGapMin)
           : episodes === 'demo'
-            ? new DefaultEpisodeSchedule(p.patientId, scheduleRng, openings[i].end, options.episodeGapMin ?? 30)
+            ? new DefaultEpisodeSchedule(
+                p.patientId,
+                scheduleRng,
+                openings[i].end,
+                options.episodeGapMin ?? 30,
+              )
             : null;
       return new PatientState(p, Random.derive(options.seed, i, 2), schedule, options.startMs);
     });
@@ -136,7 +157,14 @@ export class VitalsSimulator {
 
   /** Episodes that have started so far, with their planned ends. */
   get episodes(): readonly EpisodeLabel[] {
-    return this.log.map(({ patientId, type, category, start, end, vitals }) => ({ patientId, type, category, start, end, vitals }));
+    return this.log.map(({ patientId, type, category, start, end, vitals }) => ({
+      patientId,
+      type,
+      category,
+      start,
+      end,
+      vitals,
+    }));
   }
 
   /** Episodes overlapping [startMs, untilMs), clipped to it: the ground truth of a recording of that span. */
@@ -163,7 +191,8 @@ export class VitalsSimulator {
     for (const plan of due) {
       const state = this.states.find((s) => s.patient.patientId === plan.patientId);
       if (!state) throw new RangeError(`episode for unknown patient ${plan.patientId}`);
-      if (plan.end <= plan.start) throw new RangeError(`episode ${plan.type} on ${plan.patientId} ends before it starts`);
+      if (plan.end <= plan.start)
+        throw new RangeError(`episode ${plan.type} on ${plan.patientId} ends before it starts`);
       const episode: ActiveEpisode = {
         patientId: plan.patientId,
         type: plan.type,
@@ -188,7 +217,7 @@ export class VitalsSimulator {
     const unwell = active.some((e) => e.category === 'clinical');
 
     // Circadian: sleep lowers HR, BP, RR; core temperature is lowest near 04:00, highest near 18:00.
-    const hour = ((ts / HOUR) % 24 + 24) % 24;
+    const hour = (((ts / HOUR) % 24) + 24) % 24;
     const asleep = isAsleep(hour, p.sleepHour, p.wakeHour);
     const tempCirc = -0.3 * Math.cos((2 * Math.PI * (hour - 4)) / 24);
 
@@ -230,7 +259,10 @@ export class VitalsSimulator {
       dbp: p.dbp * (asleep ? 0.88 : 1) + w.bp * 0.5 + s.effort * 6,
       steps: 0,
     };
-    const stepRate = STEP_RATE[s.activity] * clamp(rng.normal(1, 0.08), 0.7, 1.3) * (s.effort > 0.2 || s.activity === 'rest' ? 1 : 0.5);
+    const stepRate =
+      STEP_RATE[s.activity] *
+      clamp(rng.normal(1, 0.08), 0.7, 1.3) *
+      (s.effort > 0.2 || s.activity === 'rest' ? 1 : 0.5);
     s.stepCarry += stepRate * dt;
     clean.steps = Math.floor(s.stepCarry);
     s.stepCarry -= clean.steps;
@@ -296,7 +328,8 @@ function isAsleep(hour: number, sleep: number, wake: number): boolean {
 function envelope(e: ActiveEpisode, ts: number): number {
   const len = e.end - e.start;
   const t = ts - e.start;
-  if (e.type === 'deterioration') return clamp(t / (0.9 * len), 0, 1) * clamp((e.end - ts) / (0.1 * len), 0, 1) ** 0.2;
+  if (e.type === 'deterioration')
+    return clamp(t / (0.9 * len), 0, 1) * clamp((e.end - ts) / (0.1 * len), 0, 1) ** 0.2;
   const ramp = Math.max(1, Math.min(e.rampMs ?? (e.type === 'fever' ? 0.3 * len : 120_000), len / 4));
   return clamp(Math.min(t / ramp, (e.end - ts) / ramp), 0, 1);
 }

@@ -4,7 +4,9 @@ import { registerIngestBench } from './ingest.bench';
 
 /** `vigil bench <what>`: each benchmark is a subcommand registered from <what>.bench.ts. */
 export function registerBenchCommand(program: Command): void {
-  const bench = program.command('bench').description('Measure throughput of the parts that must keep up with every sample');
+  const bench = program
+    .command('bench')
+    .description('Measure throughput of the parts that must keep up with every sample');
   registerScoringBench(bench);
   registerIngestBench(bench);
 }

@@ -7,7 +7,7 @@ export function registerConfigCommand(program: Command): void {
     .command('config')
     .description('List every setting (environment variable), its default, and check the current environment')
     .option('--json', 'print one JSON object')
-    .option('--markdown', 'print the table as Markdown (the README\'s configuration table)')
+    .option('--markdown', "print the table as Markdown (the README's configuration table)")
     .action((options: { json?: boolean; markdown?: boolean }) => {
       const out = new Output(options);
       const settings = describeSettings();
@@ -16,11 +16,13 @@ export function registerConfigCommand(program: Command): void {
         return;
       }
       const current = loadConfig(); // throws ConfigError naming each bad variable
-      out.result({ settings, current }, () =>
-        table(
-          settings.map((s) => [s.env, s.default, s.description]),
-          ['variable', 'default', 'meaning'],
-        ) + '\n\nThe current environment is valid.',
+      out.result(
+        { settings, current },
+        () =>
+          table(
+            settings.map((s) => [s.env, s.default, s.description]),
+            ['variable', 'default', 'meaning'],
+          ) + '\n\nThe current environment is valid.',
       );
     });
 }

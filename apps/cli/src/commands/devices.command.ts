@@ -4,14 +4,27 @@ import { join, resolve } from 'node:path';
 import { type Command } from 'commander';
 import { loadConfig } from '@vigil/config';
 import { telemetryJsonSchema } from '@vigil/contracts';
-import { type DeviceRecord, hashPassword, openRegistry, type RegistryResult, renderAclFile, renderBrokerConfig, renderPasswordFile, type ServiceAccount } from '@vigil/registry';
+import {
+  type DeviceRecord,
+  hashPassword,
+  openRegistry,
+  type RegistryResult,
+  renderAclFile,
+  renderBrokerConfig,
+  renderPasswordFile,
+  type ServiceAccount,
+} from '@vigil/registry';
 import { Output, table } from '../output';
 
 interface JsonOption {
   json?: boolean;
 }
 
-const teamsOf = (s: string | undefined) => (s ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+const teamsOf = (s: string | undefined) =>
+  (s ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
 
 /** Runs `fn` with a registry on the configured Redis and Kafka, and always closes it. */
 async function withRegistry<T>(fn: (r: Awaited<ReturnType<typeof openRegistry>>) => Promise<T>): Promise<T> {
@@ -28,7 +41,12 @@ function unwrap<T>(result: RegistryResult<T>): T {
   throw new Error(`${result.refusal.code}: ${result.refusal.message}`);
 }
 
-const row = (d: DeviceRecord) => [d.deviceId, d.revoked ? 'revoked' : (d.patientId ?? '(unbound)'), d.model ?? '', new Date(d.registeredAt).toISOString()];
+const row = (d: DeviceRecord) => [
+  d.deviceId,
+  d.revoked ? 'revoked' : (d.patientId ?? '(unbound)'),
+  d.model ?? '',
+  new Date(d.registeredAt).toISOString(),
+];
 const publicDevice = ({ passwordHash: _hash, ...device }: DeviceRecord) => device;
 
 /**
@@ -36,7 +54,9 @@ const publicDevice = ({ passwordHash: _hash, ...device }: DeviceRecord) => devic
  * `registry.changes`, then Redis; ingest picks changes up at once). No running ingest needed.
  */
 export function registerDevicesCommand(program: Command): void {
-  const devices = program.command('devices').description('Device registry: enrol devices, bind them to patients, generate broker credentials');
+  const devices = program
+    .command('devices')
+    .description('Device registry: enrol devices, bind them to patients, generate broker credentials');
 
   devices
     .command('register <deviceId>')
@@ -45,15 +65,25 @@ export function registerDevicesCommand(program: Command): void {
     .option('--password <secret>', 'use this MQTT password instead of a generated one')
     .option('--json', 'print one JSON object')
     .action(async (deviceId: string, options: JsonOption & { model?: string; password?: string }) => {
-      const r = unwrap(await withRegistry(({ registry }) => registry.register(deviceId, { model: options.model, password: options.password })));
-      new Output(options).result({ device: publicDevice(r.device), username: deviceId, password: r.password }, () =>
-        [`registered ${deviceId}`, `  MQTT username: ${deviceId}`, `  MQTT password: ${r.password}   (shown once; stored only as a hash)`].join('\n'),
+      const r = unwrap(
+        await withRegistry(({ registry }) =>
+          registry.register(deviceId, { model: options.model, password: options.password }),
+        ),
+      );
+      new Output(options).result(
+        { device: publicDevice(r.device), username: deviceId, password: r.password },
+        () =>
+          [
+            `registered ${deviceId}`,
+            `  MQTT username: ${deviceId}`,
+            `  MQTT password: ${r.password}   (shown once; stored only as a hash)`,
+          ].join('\n'),
       );
     });
 
   devices
     .command('bind <deviceId> <patientId>')
-    .description("Bind a device to a patient: its samples are keyed by the patient from now on")
+    .description('Bind a device to a patient: its samples are keyed by the patient from now on')
     .option('--json', 'print one JSON object')
     .action(async (deviceId: string, patientId: string, options: JsonOption) => {
       const d = unwrap(await withRegistry(({ registry }) => registry.bind(deviceId, patientId)));
@@ -80,26 +110,46 @@ export function registerDevicesCommand(program: Command): void {
 
   devices
     .command('enrol <deviceId> <patientId>')
-    .description('Register (if new), bind to the patient and set the patient’s care teams, in one go (idempotent)')
+    .description(
+      'Register (if new), bind to the patient and set the patient’s care teams, in one go (idempotent)',
+    )
     .option('--teams <ids>', 'comma-separated care teams of the patient')
     .option('--password <secret>', 'MQTT password (a new device gets a generated one otherwise)')
     .option('--json', 'print one JSON object')
-    .action(async (deviceId: string, patientId: string, options: JsonOption & { teams?: string; password?: string }) => {
-      const teams = teamsOf(options.teams);
-      const r = unwrap(
-        await withRegistry(({ registry }) => registry.enrol(deviceId, patientId, { careTeams: teams.length > 0 ? teams : undefined, password: options.password })),
-      );
-      new Output(options).result({ device: publicDevice(r.device), username: deviceId, password: r.password }, () =>
-        [`enrolled ${deviceId} → ${patientId}${teams.length > 0 ? ` (${teams.join(', ')})` : ''}`, ...(r.password ? [`  MQTT password: ${r.password}   (shown once)`] : [])].join('\n'),
-      );
-    });
+    .action(
+      async (
+        deviceId: string,
+        patientId: string,
+        options: JsonOption & { teams?: string; password?: string },
+      ) => {
+        const teams = teamsOf(options.teams);
+        const r = unwrap(
+          await withRegistry(({ registry }) =>
+            registry.enrol(deviceId, patientId, {
+              careTeams: teams.length > 0 ? teams : undefined,
+              password: options.password,
+            }),
+          ),
+        );
+        new Output(options).result(
+          { device: publicDevice(r.device), username: deviceId, password: r.password },
+          () =>
+            [
+              `enrolled ${deviceId} → ${patientId}${teams.length > 0 ? ` (${teams.join(', ')})` : ''}`,
+              ...(r.password ? [`  MQTT password: ${r.password}   (shown once)`] : []),
+            ].join('\n'),
+        );
+      },
+    );
 
   devices
     .command('care-teams <patientId> <teams>')
     .description('Set the care teams (comma-separated) a patient belongs to')
     .option('--json', 'print one JSON object')
     .action(async (patientId: string, teams: string, options: JsonOption) => {
-      const p = unwrap(await withRegistry(({ registry }) => registry.setCareTeams(patientId, teamsOf(teams))));
+      const p = unwrap(
+        await withRegistry(({ registry }) => registry.setCareTeams(patientId, teamsOf(teams))),
+      );
       new Output(options).result(p, () => `${patientId}: ${p.careTeams.join(', ') || '(no team)'}`);
     });
 
@@ -108,9 +158,13 @@ export function registerDevicesCommand(program: Command): void {
     .description('List registered devices and their patients')
     .option('--json', 'print one JSON object')
     .action(async (options: JsonOption) => {
-      const [all, patients] = await withRegistry(async ({ registry }) => [await registry.devices(), await registry.patients()] as const);
+      const [all, patients] = await withRegistry(
+        async ({ registry }) => [await registry.devices(), await registry.patients()] as const,
+      );
       new Output(options).result({ devices: all.map(publicDevice), patients }, () =>
-        all.length === 0 ? 'no devices registered' : table(all.map(row), ['device', 'patient', 'model', 'registered']),
+        all.length === 0
+          ? 'no devices registered'
+          : table(all.map(row), ['device', 'patient', 'model', 'registered']),
       );
     });
 
@@ -125,41 +179,57 @@ export function registerDevicesCommand(program: Command): void {
 
   devices
     .command('mosquitto')
-    .description('Write the authenticating broker\'s password file, ACL and config from the registry; --reload makes a running broker read them')
-    .requiredOption('--dir <dir>', 'folder for passwd, acl, mosquitto.conf (and the broker\'s pid, data, log)')
-    .option('--service <user:password...>', 'service accounts (ingest, simulator), e.g. vigil-ingest:secret', [])
+    .description(
+      "Write the authenticating broker's password file, ACL and config from the registry; --reload makes a running broker read them",
+    )
+    .requiredOption('--dir <dir>', "folder for passwd, acl, mosquitto.conf (and the broker's pid, data, log)")
+    .option(
+      '--service <user:password...>',
+      'service accounts (ingest, simulator), e.g. vigil-ingest:secret',
+      [],
+    )
     .option('--port <port>', 'listener port of the authenticating broker', (v) => parseInt(v, 10), 1884)
     .option('--reload', 'send SIGHUP to the broker whose pid is in <dir>/mosquitto.pid')
     .option('--json', 'print one JSON object')
-    .action(async (options: JsonOption & { dir: string; service: string[]; port: number; reload?: boolean }) => {
-      const config = loadConfig();
-      const services: ServiceAccount[] = options.service.map((s) => {
-        const i = s.indexOf(':');
-        if (i <= 0) throw new Error(`--service ${s}: expected user:password`);
-        return { username: s.slice(0, i), passwordHash: hashPassword(s.slice(i + 1)) };
-      });
-      const all = await withRegistry(({ registry }) => registry.devices());
-      const dir = resolve(options.dir);
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'passwd'), renderPasswordFile(all, services), { mode: 0o600 });
-      writeFileSync(join(dir, 'acl'), renderAclFile(config.mqttUsername ?? 'vigil-ingest'));
-      mkdirSync(join(dir, 'data'), { recursive: true });
-      writeFileSync(join(dir, 'mosquitto.conf'), renderBrokerConfig(dir, options.port, { user: userInfo().username }));
-      let reloaded: number | null = null;
-      if (options.reload) {
-        const pidFile = join(dir, 'mosquitto.pid');
-        if (!existsSync(pidFile)) throw new Error(`--reload: no broker running from ${dir} (${pidFile} is missing)`);
-        reloaded = Number(readFileSync(pidFile, 'utf8').trim());
-        process.kill(reloaded, 'SIGHUP');
-      }
-      const enabled = all.filter((d) => !d.revoked).length;
-      new Output(options).result({ dir, devices: enabled, services: services.map((s) => s.username), reloaded }, () =>
-        [
-          `wrote ${join(dir, 'passwd')} (${enabled} device(s), ${services.length} service account(s)), ${join(dir, 'acl')} and ${join(dir, 'mosquitto.conf')}`,
-          reloaded === null ? `start the broker with: mosquitto -d -c ${join(dir, 'mosquitto.conf')}  (or deploy/stack.sh auth-up)` : `broker ${reloaded} reloaded`,
-        ].join('\n'),
-      );
-    });
+    .action(
+      async (options: JsonOption & { dir: string; service: string[]; port: number; reload?: boolean }) => {
+        const config = loadConfig();
+        const services: ServiceAccount[] = options.service.map((s) => {
+          const i = s.indexOf(':');
+          if (i <= 0) throw new Error(`--service ${s}: expected user:password`);
+          return { username: s.slice(0, i), passwordHash: hashPassword(s.slice(i + 1)) };
+        });
+        const all = await withRegistry(({ registry }) => registry.devices());
+        const dir = resolve(options.dir);
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'passwd'), renderPasswordFile(all, services), { mode: 0o600 });
+        writeFileSync(join(dir, 'acl'), renderAclFile(config.mqttUsername ?? 'vigil-ingest'));
+        mkdirSync(join(dir, 'data'), { recursive: true });
+        writeFileSync(
+          join(dir, 'mosquitto.conf'),
+          renderBrokerConfig(dir, options.port, { user: userInfo().username }),
+        );
+        let reloaded: number | null = null;
+        if (options.reload) {
+          const pidFile = join(dir, 'mosquitto.pid');
+          if (!existsSync(pidFile))
+            throw new Error(`--reload: no broker running from ${dir} (${pidFile} is missing)`);
+          reloaded = Number(readFileSync(pidFile, 'utf8').trim());
+          process.kill(reloaded, 'SIGHUP');
+        }
+        const enabled = all.filter((d) => !d.revoked).length;
+        new Output(options).result(
+          { dir, devices: enabled, services: services.map((s) => s.username), reloaded },
+          () =>
+            [
+              `wrote ${join(dir, 'passwd')} (${enabled} device(s), ${services.length} service account(s)), ${join(dir, 'acl')} and ${join(dir, 'mosquitto.conf')}`,
+              reloaded === null
+                ? `start the broker with: mosquitto -d -c ${join(dir, 'mosquitto.conf')}  (or deploy/stack.sh auth-up)`
+                : `broker ${reloaded} reloaded`,
+            ].join('\n'),
+        );
+      },
+    );
 
   devices
     .command('schema')

@@ -40,14 +40,26 @@ const positiveInt = (s: string) => {
 export function registerIngestBench(bench: Command): void {
   bench
     .command('ingest')
-    .description('Samples per second from MQTT to Kafka ack through one ingest instance (real Mosquitto, Kafka, Redis)')
+    .description(
+      'Samples per second from MQTT to Kafka ack through one ingest instance (real Mosquitto, Kafka, Redis)',
+    )
     .option('--devices <n>', 'simulated devices publishing at once', positiveInt, 20)
     .option('--batch <n>', 'samples per MQTT message (1 = one sample a message)', positiveInt, 10)
     .option('--seconds <s>', 'measured duration', positiveInt, 15)
     .option('--warmup <s>', 'seconds of load before measuring', positiveInt, 3)
     .option('--window <n>', 'QoS 1 publishes each device keeps in flight', positiveInt, 32)
-    .option('--outstanding <n>', 'messages the devices may have ahead of Kafka before they pause (closed loop)', positiveInt, 500)
-    .option('--connections <n>', 'MQTT connections of the ingest instance (VIGIL_INGEST_MQTT_CONNECTIONS)', positiveInt, 1)
+    .option(
+      '--outstanding <n>',
+      'messages the devices may have ahead of Kafka before they pause (closed loop)',
+      positiveInt,
+      500,
+    )
+    .option(
+      '--connections <n>',
+      'MQTT connections of the ingest instance (VIGIL_INGEST_MQTT_CONNECTIONS)',
+      positiveInt,
+      1,
+    )
     .option('--json', 'print one JSON object as the last line')
     .action((options: IngestBenchOptions) => run(options));
 }
@@ -65,7 +77,9 @@ async function freePort(): Promise<number> {
 }
 
 /** Counters and the ack-latency sum/count from ingest's /metrics. */
-async function scrape(url: string): Promise<{ samples: number; deadLetters: number; ackSum: number; ackCount: number }> {
+async function scrape(
+  url: string,
+): Promise<{ samples: number; deadLetters: number; ackSum: number; ackCount: number }> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
   return {
@@ -109,9 +123,14 @@ async function run(options: IngestBenchOptions): Promise<void> {
   let poller: NodeJS.Timeout | undefined;
   try {
     for (const [i, deviceId] of deviceIds.entries()) await open.registry.enrol(deviceId, `${id}-pat-${i}`);
-    out.info(`ingest ${id}: ${options.devices} devices × ${options.batch} sample(s)/message, ${options.window} in flight each, ${options.connections} MQTT connection(s)`);
+    out.info(
+      `ingest ${id}: ${options.devices} devices × ${options.batch} sample(s)/message, ${options.window} in flight each, ${options.connections} MQTT connection(s)`,
+    );
 
-    child = spawn(process.execPath, [entry], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+    child = spawn(process.execPath, [entry], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const url = `http://127.0.0.1:${port}`;
     await waitFor('ingest /health', async () => (await fetch(`${url}/health`)).ok, 60_000);
 
@@ -128,7 +147,14 @@ async function run(options: IngestBenchOptions): Promise<void> {
       );
     }, 50);
     const t0 = Date.now() - 3_600_000;
-    for (const deviceId of deviceIds) clients.push(await connectAsync(base.mqttUrl, { protocolVersion: 5, clientId: `${deviceId}-pub`, reconnectPeriod: 0 }));
+    for (const deviceId of deviceIds)
+      clients.push(
+        await connectAsync(base.mqttUrl, {
+          protocolVersion: 5,
+          clientId: `${deviceId}-pub`,
+          reconnectPeriod: 0,
+        }),
+      );
     const publishers = clients.map(async (client, d) => {
       let seq = 0;
       const inFlight = new Set<Promise<unknown>>();
@@ -139,7 +165,9 @@ async function run(options: IngestBenchOptions): Promise<void> {
         }
         const samples = Array.from({ length: options.batch }, () => validSample(rng, seq, t0 + seq++ * 10));
         const body = JSON.stringify(options.batch === 1 ? samples[0] : { samples });
-        const p = client.publishAsync(telemetryTopic(deviceIds[d]), body, { qos: 1 }).then(() => (published += options.batch));
+        const p = client
+          .publishAsync(telemetryTopic(deviceIds[d]), body, { qos: 1 })
+          .then(() => (published += options.batch));
         inFlight.add(p);
         void p.finally(() => inFlight.delete(p));
         if (inFlight.size >= options.window) await Promise.race(inFlight);
@@ -157,7 +185,9 @@ async function run(options: IngestBenchOptions): Promise<void> {
       const now = await scrape(url);
       perSecond.push(now.samples - last);
       last = now.samples;
-      out.info(`  ${String(s + 1).padStart(3)} s: ${(now.samples - start.samples).toLocaleString('en')} samples in Kafka`);
+      out.info(
+        `  ${String(s + 1).padStart(3)} s: ${(now.samples - start.samples).toLocaleString('en')} samples in Kafka`,
+      );
     }
     const end = await scrape(url);
     const elapsed = (performance.now() - startedAt) / 1000;
@@ -165,19 +195,27 @@ async function run(options: IngestBenchOptions): Promise<void> {
     await Promise.all(publishers);
     clearInterval(poller);
     // Everything the broker acknowledged to the devices must reach Kafka (or be explained).
-    await waitFor('ingest to catch up with what was published', async () => (await scrape(url)).samples + (await scrape(url)).deadLetters >= published, 30_000).catch(
-      async (error: Error) => {
-        const now = await scrape(url);
-        const reasons = (await (await fetch(`${url}/metrics`)).text()).split('\n').filter((l) => l.startsWith('vigil_ingest_deadletters_total{'));
-        throw new Error(`${error.message}: published ${published}, produced ${now.samples}, dead letters ${now.deadLetters} ${reasons.join(' ')}`);
-      },
-    );
+    await waitFor(
+      'ingest to catch up with what was published',
+      async () => (await scrape(url)).samples + (await scrape(url)).deadLetters >= published,
+      30_000,
+    ).catch(async (error: Error) => {
+      const now = await scrape(url);
+      const reasons = (await (await fetch(`${url}/metrics`)).text())
+        .split('\n')
+        .filter((l) => l.startsWith('vigil_ingest_deadletters_total{'));
+      throw new Error(
+        `${error.message}: published ${published}, produced ${now.samples}, dead letters ${now.deadLetters} ${reasons.join(' ')}`,
+      );
+    });
 
     const samplesPerSecond = Math.round((end.samples - start.samples) / elapsed);
     const result = {
       samplesPerSecond,
       messagesPerSecond: Math.round(samplesPerSecond / options.batch),
-      meanAckMs: Number((((end.ackSum - start.ackSum) / Math.max(1, end.ackCount - start.ackCount)) * 1000).toFixed(2)),
+      meanAckMs: Number(
+        (((end.ackSum - start.ackSum) / Math.max(1, end.ackCount - start.ackCount)) * 1000).toFixed(2),
+      ),
       minSecond: Math.min(...perSecond),
       maxSecond: Math.max(...perSecond),
       devices: options.devices,
@@ -194,9 +232,15 @@ async function run(options: IngestBenchOptions): Promise<void> {
         [
           ['sustained samples/s (MQTT → Kafka ack)', samplesPerSecond.toLocaleString('en')],
           ['messages/s', result.messagesPerSecond.toLocaleString('en')],
-          ['slowest / fastest second', `${result.minSecond.toLocaleString('en')} / ${result.maxSecond.toLocaleString('en')}`],
+          [
+            'slowest / fastest second',
+            `${result.minSecond.toLocaleString('en')} / ${result.maxSecond.toLocaleString('en')}`,
+          ],
           ['mean receipt → ack (ms)', result.meanAckMs],
-          ['published / produced / dead letters', `${published} / ${result.produced} / ${result.deadLetters}`],
+          [
+            'published / produced / dead letters',
+            `${published} / ${result.produced} / ${result.deadLetters}`,
+          ],
         ],
         ['ingest bench', 'value'],
       ),

@@ -24,11 +24,14 @@ interface SimulateOptions {
   json?: boolean;
 }
 
-const positive = (name: string, integer = false) => (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
-  return n;
-};
+const positive =
+  (name: string, integer = false) =>
+  (raw: string) => {
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+      throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
+    return n;
+  };
 const integer = (raw: string) => {
   const n = Number(raw);
   if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
@@ -43,24 +46,55 @@ const time = (raw: string) => {
 export function registerSimulateCommand(program: Command): void {
   program
     .command('simulate')
-    .description('Simulate wearables: publish live telemetry to MQTT, or write a labelled recording with --out')
+    .description(
+      'Simulate wearables: publish live telemetry to MQTT, or write a labelled recording with --out',
+    )
     .option('--devices <n>', 'number of patients, one device each', positive('--devices', true), 10)
     .option('--rate <hz>', 'samples per second per device', positive('--rate'), 1)
     .option('--seed <n>', 'seed: same seed, same vitals and episodes', integer, 1)
-    .option('--duration <seconds>', 'measurement time to simulate (default: until Ctrl-C for --mqtt, 3600 for --out)', positive('--duration'))
-    .option('--speed <x>', 'time factor for --mqtt: 60 plays one minute per second (default VIGIL_SIMULATE_SPEED)', positive('--speed'))
-    .option('--start <time>', 'measurement time of the first sample (default: now, or earlier so a sped-up run with a --duration ends near now)', time)
+    .option(
+      '--duration <seconds>',
+      'measurement time to simulate (default: until Ctrl-C for --mqtt, 3600 for --out)',
+      positive('--duration'),
+    )
+    .option(
+      '--speed <x>',
+      'time factor for --mqtt: 60 plays one minute per second (default VIGIL_SIMULATE_SPEED)',
+      positive('--speed'),
+    )
+    .option(
+      '--start <time>',
+      'measurement time of the first sample (default: now, or earlier so a sped-up run with a --duration ends near now)',
+      time,
+    )
     .addOption(
-      new Option('--episodes <plan>', 'anomaly episodes: default (random, ~every 2.5 h per patient), demo (one per patient in the first minutes, then ~every 30 min), none')
+      new Option(
+        '--episodes <plan>',
+        'anomaly episodes: default (random, ~every 2.5 h per patient), demo (one per patient in the first minutes, then ~every 30 min), none',
+      )
         .choices(['none', 'default', 'demo'])
         .default('default'),
     )
-    .option('--episode-gap <minutes>', 'mean time between random episodes of one patient (default 150; demo 30)', positive('--episode-gap'))
+    .option(
+      '--episode-gap <minutes>',
+      'mean time between random episodes of one patient (default 150; demo 30)',
+      positive('--episode-gap'),
+    )
     .option('--out <dir>', 'write a recording (samples.jsonl + labels.json) instead of publishing')
     .option('--mqtt <url>', 'MQTT broker to publish to (default VIGIL_MQTT_URL)')
     .option('--credentials <file>', 'JSON map deviceId -> MQTT password')
-    .option('--batch <n>', 'samples per MQTT message ({"samples": [...]} when > 1)', positive('--batch', true), 1)
-    .option('--inflight <n>', 'unacknowledged publishes per device before the simulator waits', positive('--inflight', true), 16)
+    .option(
+      '--batch <n>',
+      'samples per MQTT message ({"samples": [...]} when > 1)',
+      positive('--batch', true),
+      1,
+    )
+    .option(
+      '--inflight <n>',
+      'unacknowledged publishes per device before the simulator waits',
+      positive('--inflight', true),
+      16,
+    )
     .option('--json', 'print one JSON summary as the last line')
     .action((options: SimulateOptions) => (options.out ? record(options, options.out) : publish(options)));
 }
@@ -72,7 +106,14 @@ async function record(options: SimulateOptions, dir: string): Promise<void> {
   const bar = progressBar('simulate', 's', Math.ceil(durationS));
   const t0 = Date.now();
   const labels = await recordSimulation(
-    { seed: options.seed, patients: options.devices, startMs, rateHz: options.rate, episodes: options.episodes, episodeGapMin: options.episodeGap },
+    {
+      seed: options.seed,
+      patients: options.devices,
+      startMs,
+      rateHz: options.rate,
+      episodes: options.episodes,
+      episodeGapMin: options.episodeGap,
+    },
     Math.round(durationS * 1000),
     dir,
     (doneMs) => bar.update(Math.floor(doneMs / 1000), { status: `${options.devices} devices` }),
@@ -108,13 +149,31 @@ async function publish(options: SimulateOptions): Promise<void> {
   const durationS = options.duration;
   // Measurement time runs `speed` times faster than the wall clock; starting early keeps every
   // timestamp in the past, so ingest does not refuse them as "from the future".
-  const startMs = options.start ?? wholeSecond(Date.now() - (durationS !== undefined && speed > 1 ? durationS * 1000 * (1 - 1 / speed) : 0));
+  const startMs =
+    options.start ??
+    wholeSecond(Date.now() - (durationS !== undefined && speed > 1 ? durationS * 1000 * (1 - 1 / speed) : 0));
   const passwords = options.credentials ? await readCredentials(options.credentials) : {};
-  const sim = new VitalsSimulator({ seed: options.seed, patients: options.devices, startMs, rateHz: options.rate, episodes: options.episodes, episodeGapMin: options.episodeGap });
-  const fleet = await DeviceFleet.connect({ url, deviceIds: sim.patients.map((p) => p.deviceId), passwords, maxInFlight: options.inflight });
+  const sim = new VitalsSimulator({
+    seed: options.seed,
+    patients: options.devices,
+    startMs,
+    rateHz: options.rate,
+    episodes: options.episodes,
+    episodeGapMin: options.episodeGap,
+  });
+  const fleet = await DeviceFleet.connect({
+    url,
+    deviceIds: sim.patients.map((p) => p.deviceId),
+    passwords,
+    maxInFlight: options.inflight,
+  });
   if (speed > 1 && durationS === undefined && options.start === undefined)
-    out.info(`Note: at speed ×${speed} without --duration, measurement time runs ahead of the clock; ingest refuses samples more than VIGIL_INGEST_MAX_FUTURE_MS ahead.`);
-  out.info(`Publishing ${options.devices} devices at ${options.rate} Hz, speed ×${speed}, to ${url}${durationS ? ` for ${durationS} s` : ' (Ctrl-C stops)'}`);
+    out.info(
+      `Note: at speed ×${speed} without --duration, measurement time runs ahead of the clock; ingest refuses samples more than VIGIL_INGEST_MAX_FUTURE_MS ahead.`,
+    );
+  out.info(
+    `Publishing ${options.devices} devices at ${options.rate} Hz, speed ×${speed}, to ${url}${durationS ? ` for ${durationS} s` : ' (Ctrl-C stops)'}`,
+  );
 
   let stopping = false;
   const stop = () => (stopping = true);
@@ -186,16 +245,24 @@ async function publish(options: SimulateOptions): Promise<void> {
     publishErrors: fleet.errors.count,
     lastPublishError: fleet.errors.last,
   };
-  out.result(summary, () =>
-    `Published ${samples} samples in ${messages} messages (${summary.samplesPerSecond} samples/s, ${summary.episodes} episodes played)` +
-    (summary.publishErrors > 0 ? `; ${summary.publishErrors} publishes failed, last: ${summary.lastPublishError}` : ''),
+  out.result(
+    summary,
+    () =>
+      `Published ${samples} samples in ${messages} messages (${summary.samplesPerSecond} samples/s, ${summary.episodes} episodes played)` +
+      (summary.publishErrors > 0
+        ? `; ${summary.publishErrors} publishes failed, last: ${summary.lastPublishError}`
+        : ''),
   );
   if (summary.publishErrors > 0) process.exitCode = 1;
 }
 
 async function readCredentials(file: string): Promise<Record<string, string>> {
   const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null || Object.values(parsed).some((v) => typeof v !== 'string'))
+  if (
+    typeof parsed !== 'object' ||
+    parsed === null ||
+    Object.values(parsed).some((v) => typeof v !== 'string')
+  )
     throw new Error(`${file}: expected a JSON object mapping deviceId to password`);
   return parsed as Record<string, string>;
 }

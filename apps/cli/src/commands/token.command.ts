@@ -15,9 +15,17 @@ export function registerTokenCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .action((options: { sub: string; role: Role; teams: string; hours: number; json?: boolean }) => {
       const secret = loadConfig().jwtSecret;
-      if (!secret) throw new Error('VIGIL_JWT_SECRET is not set: the token must be signed with the alerts app’s secret');
-      const teams = options.teams.split(',').map((t) => t.trim()).filter(Boolean);
-      const token = signToken({ sub: options.sub, role: options.role, teams }, secret, Math.round(options.hours * 3600));
+      if (!secret)
+        throw new Error('VIGIL_JWT_SECRET is not set: the token must be signed with the alerts app’s secret');
+      const teams = options.teams
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const token = signToken(
+        { sub: options.sub, role: options.role, teams },
+        secret,
+        Math.round(options.hours * 3600),
+      );
       new Output(options).result({ token, sub: options.sub, role: options.role, teams }, () => token);
     });
 }

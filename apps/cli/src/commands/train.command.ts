@@ -45,20 +45,36 @@ const SIM_START_MS = Date.UTC(2026, 0, 5);
 export function registerTrainCommand(program: Command): void {
   program
     .command('train')
-    .description('Train the LSTM autoencoder on the normal stretches of a labelled recording; writes models/<name>/ (TF.js, ONNX, metadata, training curve)')
-    .option('--recording <dir>', 'recording folder (samples.jsonl + labels.json); without it, one is simulated with --seed')
+    .description(
+      'Train the LSTM autoencoder on the normal stretches of a labelled recording; writes models/<name>/ (TF.js, ONNX, metadata, training curve)',
+    )
+    .option(
+      '--recording <dir>',
+      'recording folder (samples.jsonl + labels.json); without it, one is simulated with --seed',
+    )
     .option('--name <name>', 'model name: writes <models>/<name>/', 'default')
     .option('--models <dir>', 'folder of models', 'models')
     .option('--seed <n>', 'seed for weights, shuffling, subsampling (and the simulated recording)', int(0), 1)
     .option('--window <T>', 'window length in samples', int(4), 60)
     .option('--units <H>', 'LSTM width', int(1), 32)
     .option('--stride <S>', 'samples between training windows', int(1), 30)
-    .option('--max-windows <n>', 'at most this many training windows (validation: a quarter of it)', int(1), 4000)
+    .option(
+      '--max-windows <n>',
+      'at most this many training windows (validation: a quarter of it)',
+      int(1),
+      4000,
+    )
     .option('--epochs <n>', 'most epochs', int(1), 12)
     .option('--patience <n>', 'early stopping: epochs without a better val_loss', int(1), 3)
     .option('--batch <n>', 'batch size', int(1), 64)
     .option('--lr <rate>', 'Adam learning rate', positive, 2e-3)
-    .addOption(new Option('--backend <name>', 'TF.js backend (default: best available)').choices(['tensorflow', 'wasm', 'cpu']))
+    .addOption(
+      new Option('--backend <name>', 'TF.js backend (default: best available)').choices([
+        'tensorflow',
+        'wasm',
+        'cpu',
+      ]),
+    )
     .option('--sim-patients <n>', 'patients in the simulated recording', int(1), 10)
     .option('--sim-hours <h>', 'hours of the simulated recording', positive, 24)
     .option('--json', 'print one JSON object (the model metadata) as the last line')
@@ -75,10 +91,15 @@ async function train(options: TrainOptions): Promise<void> {
       tempDir = await mkdtemp(join(tmpdir(), 'vigil-train-'));
       recordingDir = tempDir;
       const seconds = Math.round(options.simHours * 3600);
-      out.info(`No --recording: simulating ${options.simPatients} patients × ${options.simHours} h (seed ${options.seed})`);
+      out.info(
+        `No --recording: simulating ${options.simPatients} patients × ${options.simHours} h (seed ${options.seed})`,
+      );
       const bar = progressBar('simulate', 's', seconds);
-      await recordSimulation({ seed: options.seed, patients: options.simPatients, startMs: SIM_START_MS, episodes: 'default' }, seconds * 1000, tempDir, (ms) =>
-        bar.update(Math.floor(ms / 1000)),
+      await recordSimulation(
+        { seed: options.seed, patients: options.simPatients, startMs: SIM_START_MS, episodes: 'default' },
+        seconds * 1000,
+        tempDir,
+        (ms) => bar.update(Math.floor(ms / 1000)),
       );
       bar.stop();
     }
@@ -105,7 +126,9 @@ async function train(options: TrainOptions): Promise<void> {
         bar.update(batch, { status: `loss ${loss.toFixed(4)}` });
       },
       onEpoch: (e) => {
-        bar?.update({ status: `loss ${e.loss.toFixed(4)} val_loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best)' : ''}` });
+        bar?.update({
+          status: `loss ${e.loss.toFixed(4)} val_loss ${e.valLoss.toFixed(4)}${e.improved ? ' (best)' : ''}`,
+        });
         bar?.stop();
         bar = null;
       },
@@ -117,7 +140,12 @@ async function train(options: TrainOptions): Promise<void> {
         `Model written to ${outDir} (TF.js model.json + weights.bin, model.onnx, metadata.json, ${TRAINING_CURVE_FILE})`,
         '',
         table(
-          metadata.training.history.map((h) => [h.epoch, h.loss.toFixed(4), h.valLoss.toFixed(4), h.epoch === metadata.training.bestEpoch ? '*' : '']),
+          metadata.training.history.map((h) => [
+            h.epoch,
+            h.loss.toFixed(4),
+            h.valLoss.toFixed(4),
+            h.epoch === metadata.training.bestEpoch ? '*' : '',
+          ]),
           ['epoch', 'loss', 'val_loss', 'best'],
         ),
         '',

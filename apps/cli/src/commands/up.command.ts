@@ -27,7 +27,9 @@ type AppName = (typeof APPS)[number];
 export function registerUpCommand(program: Command): void {
   program
     .command('up')
-    .description('Start the whole pipeline locally: Kafka/Redis/Mosquitto, ingest, scorer, alerts, and a device simulator')
+    .description(
+      'Start the whole pipeline locally: Kafka/Redis/Mosquitto, ingest, scorer, alerts, and a device simulator',
+    )
     .option('--devices <n>', 'simulated devices (0 for none)', (v) => parseInt(v, 10), 12)
     .option('--seed <n>', 'simulator seed', (v) => parseInt(v, 10), 7)
     .option('--no-simulate', 'do not start the device simulator')
@@ -69,7 +71,13 @@ async function up(options: UpOptions): Promise<void> {
 
   try {
     for (const app of APPS) {
-      const child = startChild(app, process.execPath, [join(root, 'dist', 'apps', app, 'src', 'main.js')], env, root);
+      const child = startChild(
+        app,
+        process.execPath,
+        [join(root, 'dist', 'apps', app, 'src', 'main.js')],
+        env,
+        root,
+      );
       children.push({ name: app, child });
       child.once('exit', (code) => {
         if (!stopping) {
@@ -83,11 +91,24 @@ async function up(options: UpOptions): Promise<void> {
     const devices = options.simulate ? options.devices : 0;
     if (devices > 0) {
       const teams = await enrolDevices(config, devices, options.seed);
-      out.info(`enrolled ${devices} simulated devices (${teams.teamA} patients in team-a, ${teams.teamB} in team-b)`);
+      out.info(
+        `enrolled ${devices} simulated devices (${teams.teamA} patients in team-a, ${teams.teamB} in team-b)`,
+      );
       const sim = startChild(
         'simulator',
         process.execPath,
-        [join(root, 'bin', 'vigil'), 'simulate', '--mqtt', config.mqttUrl, '--devices', String(devices), '--seed', String(options.seed), '--episodes', 'demo'],
+        [
+          join(root, 'bin', 'vigil'),
+          'simulate',
+          '--mqtt',
+          config.mqttUrl,
+          '--devices',
+          String(devices),
+          '--seed',
+          String(options.seed),
+          '--episodes',
+          'demo',
+        ],
         env,
         root,
       );
@@ -110,7 +131,11 @@ async function up(options: UpOptions): Promise<void> {
     out.info(`  WebSocket alerts:     ${summary.websocket}`);
     out.info(`  Clinician of team-a:  Authorization: Bearer ${nurse}`);
     out.info(`  Health:               ${summary.health.join('  ')}`);
-    out.info(devices > 0 ? `  Simulating ${devices} devices; the first alerts arrive within about 30 s.` : '  No simulator running.');
+    out.info(
+      devices > 0
+        ? `  Simulating ${devices} devices; the first alerts arrive within about 30 s.`
+        : '  No simulator running.',
+    );
     out.info('  Ctrl-C stops everything.\n');
     out.result(summary);
   } catch (error) {
@@ -123,13 +148,20 @@ function portOf(app: AppName, config: Settings): number {
   return app === 'alerts' ? config.alertsPort : app === 'scorer' ? config.scorerPort : config.ingestPort;
 }
 
-function startChild(name: string, command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): ChildProcess {
+function startChild(
+  name: string,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): ChildProcess {
   // Own process group: Ctrl-C reaches `vigil up` only, which then stops the children in order.
   const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   process.once('exit', () => child.exitCode === null && child.kill('SIGKILL')); // never leave orphans
   const prefix = `[${name}]`.padEnd(12);
   const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) stream.write(`${prefix}${line}\n`);
+    for (const line of chunk.toString('utf8').split('\n'))
+      if (line.trim()) stream.write(`${prefix}${line}\n`);
   };
   child.stdout?.on('data', relay(process.stderr));
   child.stderr?.on('data', relay(process.stderr));
@@ -162,7 +194,8 @@ async function waitHealthy(app: string, port: number, timeoutMs: number): Promis
 
 function run(command: string, args: string[]): void {
   const result = spawnSync(command, args, { stdio: ['ignore', 2, 2] });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${String(result.status)})`);
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed (exit ${String(result.status)})`);
 }
 
 function stackStatus(script: string): string {

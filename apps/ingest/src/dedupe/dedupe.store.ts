@@ -62,7 +62,10 @@ export class DedupeStore {
     const pipeline = this.redis.client.pipeline();
     for (const [deviceId, members] of byDevice) {
       const key = this.key(deviceId);
-      pipeline.zadd(key, ...members).zremrangebyrank(key, 0, -(this.config.ingestDedupeWindow + 1)).expire(key, this.config.ingestDedupeTtlSeconds);
+      pipeline
+        .zadd(key, ...members)
+        .zremrangebyrank(key, 0, -(this.config.ingestDedupeWindow + 1))
+        .expire(key, this.config.ingestDedupeTtlSeconds);
     }
     await pipeline.exec();
   }

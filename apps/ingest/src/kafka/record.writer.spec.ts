@@ -11,7 +11,9 @@ type Batch = readonly { topic: TopicName; records: readonly Keyed<unknown>[] }[]
 class FakeKafka {
   readonly requests: { batch: Batch; settle: (error?: Error) => void }[] = [];
   sendMany(batch: Batch): Promise<void> {
-    return new Promise((resolve, reject) => this.requests.push({ batch, settle: (error) => (error ? reject(error) : resolve()) }));
+    return new Promise((resolve, reject) =>
+      this.requests.push({ batch, settle: (error) => (error ? reject(error) : resolve()) }),
+    );
   }
 }
 
@@ -27,12 +29,26 @@ class FakeDedupe {
   }
 }
 
-const sample = (seq: number): Keyed<VitalSample> => ({ key: 'pat-1', value: { v: 1, patientId: 'pat-1', deviceId: 'dev-1', ts: seq, seq, receivedAt: 0 } });
+const sample = (seq: number): Keyed<VitalSample> => ({
+  key: 'pat-1',
+  value: { v: 1, patientId: 'pat-1', deviceId: 'dev-1', ts: seq, seq, receivedAt: 0 },
+});
 const letter = (payload: string): Keyed<DeadLetter> => ({
   key: 'dev-1',
-  value: { v: 1, reason: 'malformed_json', message: 'x', deviceId: 'dev-1', mqttTopic: 't', payload, payloadBytes: payload.length, payloadTruncatedAt: null, receivedAt: 0 },
+  value: {
+    v: 1,
+    reason: 'malformed_json',
+    message: 'x',
+    deviceId: 'dev-1',
+    mqttTopic: 't',
+    payload,
+    payloadBytes: payload.length,
+    payloadTruncatedAt: null,
+    receivedAt: 0,
+  },
 });
-const seqs = (batch: Batch) => batch.flatMap((b) => b.records.map((r) => (r.value as { seq?: number }).seq ?? -1));
+const seqs = (batch: Batch) =>
+  batch.flatMap((b) => b.records.map((r) => (r.value as { seq?: number }).seq ?? -1));
 const tick = () => new Promise((r) => setImmediate(r));
 /** Waits for a condition (event-loop turns, at most 2 s). */
 async function until(check: () => boolean): Promise<void> {
@@ -47,7 +63,12 @@ describe(RecordWriter.name, () => {
   let kafka: FakeKafka;
   let dedupe: FakeDedupe;
   const make = (env: Record<string, string> = {}) =>
-    new RecordWriter(kafka as unknown as KafkaConnection, new IngestMetrics(), dedupe as unknown as DedupeStore, loadConfig({ VIGIL_INGEST_LINGER_MS: '0', VIGIL_INGEST_MAX_BATCH_RECORDS: '3', ...env }));
+    new RecordWriter(
+      kafka as unknown as KafkaConnection,
+      new IngestMetrics(),
+      dedupe as unknown as DedupeStore,
+      loadConfig({ VIGIL_INGEST_LINGER_MS: '0', VIGIL_INGEST_MAX_BATCH_RECORDS: '3', ...env }),
+    );
 
   beforeEach(() => {
     kafka = new FakeKafka();
@@ -57,7 +78,8 @@ describe(RecordWriter.name, () => {
   it('sends what arrives during a request together in the next one, in order, and resolves each write after its ack', async () => {
     const writer = make({ VIGIL_INGEST_MAX_BATCH_RECORDS: '100' });
     const done: number[] = [];
-    const write = (seq: number) => writer.write({ samples: [sample(seq)], deadLetters: [] }).then(() => done.push(seq));
+    const write = (seq: number) =>
+      writer.write({ samples: [sample(seq)], deadLetters: [] }).then(() => done.push(seq));
     void write(1);
     await tick();
     void write(2);

@@ -75,7 +75,11 @@ export class RecordWriter implements OnApplicationShutdown {
     const seqs = sampleIds(batch);
     await this.dedupe
       .remember(seqs)
-      .catch((error: unknown) => this.logger.warn(`could not record seqs for duplicate detection: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) =>
+        this.logger.warn(
+          `could not record seqs for duplicate detection: ${error instanceof Error ? error.message : String(error)}`,
+        ),
+      );
     this.dedupe.release(seqs);
   }
 
@@ -100,7 +104,9 @@ export class RecordWriter implements OnApplicationShutdown {
     let bytes = 0;
     while (
       this.queue.length > 0 &&
-      (batch.length === 0 || (records + size(this.queue[0]) <= this.config.ingestMaxBatchRecords && bytes + weight(this.queue[0]) <= MAX_REQUEST_BYTES))
+      (batch.length === 0 ||
+        (records + size(this.queue[0]) <= this.config.ingestMaxBatchRecords &&
+          bytes + weight(this.queue[0]) <= MAX_REQUEST_BYTES))
     ) {
       const next = this.queue.shift() as Pending;
       records += size(next);
@@ -130,7 +136,9 @@ export class RecordWriter implements OnApplicationShutdown {
             return;
           }
           const wait = Math.min(5000, 100 * 2 ** Math.min(attempt, 6));
-          this.logger.warn(`Kafka request of ${records} record(s) failed (${this.lastError}); retrying in ${wait} ms`);
+          this.logger.warn(
+            `Kafka request of ${records} record(s) failed (${this.lastError}); retrying in ${wait} ms`,
+          );
           await delay(wait);
         }
       }
@@ -144,9 +152,11 @@ export class RecordWriter implements OnApplicationShutdown {
 }
 
 const size = (p: Outbound) => p.samples.length + p.deadLetters.length;
-const sampleIds = (batch: readonly Outbound[]) => batch.flatMap((p) => p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq })));
+const sampleIds = (batch: readonly Outbound[]) =>
+  batch.flatMap((p) => p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq })));
 
 /** Kafka refuses record batches over 1 MB (message.max.bytes); requests stay well below. */
 const MAX_REQUEST_BYTES = 512 * 1024;
 /** An estimate of a message's bytes on the wire: a sample is ~200, a dead letter its payload + ~300. */
-const weight = (p: Outbound) => p.samples.length * 200 + p.deadLetters.reduce((n, d) => n + d.value.payload.length + 300, 0);
+const weight = (p: Outbound) =>
+  p.samples.length * 200 + p.deadLetters.reduce((n, d) => n + d.value.payload.length + 300, 0);

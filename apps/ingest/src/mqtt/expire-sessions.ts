@@ -5,7 +5,12 @@ import { type Settings } from '@vigil/config';
  * Ends the persistent MQTT sessions of an ingest instance (reconnecting each with a clean session
  * that expires at once), so the broker stops queueing for an instance that will not come back.
  */
-export async function expireIngestSessions(settings: Pick<Settings, 'mqttUrl' | 'mqttUsername' | 'mqttPassword' | 'ingestInstance' | 'ingestMqttConnections'>): Promise<void> {
+export async function expireIngestSessions(
+  settings: Pick<
+    Settings,
+    'mqttUrl' | 'mqttUsername' | 'mqttPassword' | 'ingestInstance' | 'ingestMqttConnections'
+  >,
+): Promise<void> {
   for (let i = 0; i < settings.ingestMqttConnections; i++) {
     const client = await connectAsync(settings.mqttUrl, {
       protocolVersion: 5,

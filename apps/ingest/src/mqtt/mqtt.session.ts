@@ -103,8 +103,12 @@ export class MqttSession extends EventEmitter {
   private open(): void {
     const url = new URL(this.options.url);
     const port = Number(url.port || (url.protocol === 'mqtts:' ? 8883 : 1883));
-    if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:') throw new Error(`ingest speaks MQTT over TCP or TLS (mqtt:, mqtts:), not ${url.protocol}`);
-    const socket = url.protocol === 'mqtts:' ? tlsConnect({ host: url.hostname, port, servername: url.hostname }) : tcpConnect({ host: url.hostname, port });
+    if (url.protocol !== 'mqtt:' && url.protocol !== 'mqtts:')
+      throw new Error(`ingest speaks MQTT over TCP or TLS (mqtt:, mqtts:), not ${url.protocol}`);
+    const socket =
+      url.protocol === 'mqtts:'
+        ? tlsConnect({ host: url.hostname, port, servername: url.hostname })
+        : tcpConnect({ host: url.hostname, port });
     socket.setNoDelay(true);
     const generation = ++this.generation;
     this.socket = socket;
@@ -124,7 +128,10 @@ export class MqttSession extends EventEmitter {
         keepalive: this.options.keepaliveSeconds ?? 30,
         username: this.options.username,
         password: this.options.password === undefined ? undefined : Buffer.from(this.options.password),
-        properties: { sessionExpiryInterval: this.options.sessionExpirySeconds, receiveMaximum: this.options.receiveMaximum },
+        properties: {
+          sessionExpiryInterval: this.options.sessionExpirySeconds,
+          receiveMaximum: this.options.receiveMaximum,
+        },
       });
     });
   }
@@ -140,13 +147,20 @@ export class MqttSession extends EventEmitter {
           return;
         }
         this.online = true;
-        this.send({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: this.options.subscription, qos: 1 }] });
+        this.send({
+          cmd: 'subscribe',
+          messageId: 1,
+          subscriptions: [{ topic: this.options.subscription, qos: 1 }],
+        });
         return;
       }
       case 'suback': {
         const granted = (packet.granted as number[])[0];
         if (granted !== 1 && granted !== 0) {
-          this.emit('refused', new Error(`broker refused the subscription ${this.options.subscription}: reason code ${granted}`));
+          this.emit(
+            'refused',
+            new Error(`broker refused the subscription ${this.options.subscription}: reason code ${granted}`),
+          );
           this.socket?.destroy();
           return;
         }
@@ -255,7 +269,8 @@ export class MqttSession extends EventEmitter {
     const keepalive = (this.options.keepaliveSeconds ?? 30) * 1000;
     this.pingTimer = setInterval(() => {
       // While paused (back-pressure) the PINGRESP sits unread; the PINGREQ still keeps the session alive.
-      if (this.awaitingPong && !(this.socket?.isPaused() ?? false)) return this.fail('no PINGRESP within the keep-alive');
+      if (this.awaitingPong && !(this.socket?.isPaused() ?? false))
+        return this.fail('no PINGRESP within the keep-alive');
       this.awaitingPong = true;
       this.send({ cmd: 'pingreq' });
     }, keepalive / 2);

@@ -89,7 +89,9 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
     session.on('message', (message: InboundMessage, ack: () => void) => {
       if (this.stopping) return; // never acknowledged: redelivered to the next start
       const work = handler(message).then(ack, (error: unknown) => {
-        this.logger.warn(`${message.topic}: not acknowledged (${error instanceof Error ? error.message : String(error)})`);
+        this.logger.warn(
+          `${message.topic}: not acknowledged (${error instanceof Error ? error.message : String(error)})`,
+        );
       });
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));

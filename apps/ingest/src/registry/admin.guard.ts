@@ -1,4 +1,11 @@
-import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { type Request } from 'express';
 import { AuthError, tokenFrom, verifyToken } from '@vigil/alerting';
 import { type Settings } from '@vigil/config';
@@ -11,7 +18,8 @@ export class AdminGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const secret = this.config.jwtSecret;
-    if (secret === undefined) throw new UnauthorizedException('the registry API needs VIGIL_JWT_SECRET to be set');
+    if (secret === undefined)
+      throw new UnauthorizedException('the registry API needs VIGIL_JWT_SECRET to be set');
     const request = context.switchToHttp().getRequest<Request>();
     try {
       const user = verifyToken(tokenFrom(request.headers.authorization, undefined), secret);

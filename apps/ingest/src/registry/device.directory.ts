@@ -28,7 +28,9 @@ export class DeviceDirectory implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     const channel = registryKeys(this.config.topicPrefix).changed;
     this.subscriber = this.redis.client.duplicate();
-    this.subscriber.on('error', (error: Error) => this.logger.warn(`registry subscription: ${error.message}`));
+    this.subscriber.on('error', (error: Error) =>
+      this.logger.warn(`registry subscription: ${error.message}`),
+    );
     this.subscriber.on('message', (_channel: string, deviceId: string) => {
       this.generation++;
       this.cache.delete(deviceId);

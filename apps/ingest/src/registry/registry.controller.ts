@@ -33,7 +33,10 @@ const publicDevice = ({ passwordHash: _hash, ...device }: DeviceRecord): DeviceD
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
-  if (!result.success) throw new BadRequestException(result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`));
+  if (!result.success)
+    throw new BadRequestException(
+      result.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+    );
   return result.data;
 }
 
@@ -87,7 +90,9 @@ export class RegistryController {
 
   @Post('devices/:deviceId/credentials')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Issue a new MQTT password (the old one stops working once the broker files are regenerated)' })
+  @ApiOperation({
+    summary: 'Issue a new MQTT password (the old one stops working once the broker files are regenerated)',
+  })
   @ApiOkResponse({ type: CredentialsDto })
   async rotate(@Param('deviceId') deviceId: string): Promise<CredentialsDto> {
     const r = unwrap(await this.registry.rotateCredentials(deviceId));
@@ -95,14 +100,18 @@ export class RegistryController {
   }
 
   @Delete('devices/:deviceId')
-  @ApiOperation({ summary: 'Revoke a device: its samples are refused (unknown_device) and it leaves the broker files' })
+  @ApiOperation({
+    summary: 'Revoke a device: its samples are refused (unknown_device) and it leaves the broker files',
+  })
   @ApiOkResponse({ type: DeviceDto })
   async revoke(@Param('deviceId') deviceId: string): Promise<DeviceDto> {
     return publicDevice(unwrap(await this.registry.revoke(deviceId)));
   }
 
   @Put('devices/:deviceId/patient')
-  @ApiOperation({ summary: 'Bind the device to a patient (its samples are keyed by that patient from now on)' })
+  @ApiOperation({
+    summary: 'Bind the device to a patient (its samples are keyed by that patient from now on)',
+  })
   @ApiOkResponse({ type: DeviceDto })
   async bind(@Param('deviceId') deviceId: string, @Body() body: BindDeviceDto): Promise<DeviceDto> {
     const { patientId } = parse(bindSchema, body);
@@ -120,7 +129,10 @@ export class RegistryController {
   @ApiOperation({ summary: 'List patients and their care teams' })
   @ApiOkResponse({ type: [PatientDto] })
   async patients(): Promise<PatientDto[]> {
-    return (await this.registry.patients()).map((p) => ({ patientId: p.patientId, careTeams: [...p.careTeams] }));
+    return (await this.registry.patients()).map((p) => ({
+      patientId: p.patientId,
+      careTeams: [...p.careTeams],
+    }));
   }
 
   @Put('patients/:patientId/care-teams')

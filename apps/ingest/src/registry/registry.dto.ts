@@ -14,7 +14,9 @@ export class RegisterDeviceDto {
   deviceId!: string;
   @ApiPropertyOptional({ example: 'Vigil Watch 2' })
   model?: string;
-  @ApiPropertyOptional({ description: 'MQTT password to give the device (at least 12 characters); one is generated when absent' })
+  @ApiPropertyOptional({
+    description: 'MQTT password to give the device (at least 12 characters); one is generated when absent',
+  })
   password?: string;
 }
 

@@ -9,5 +9,9 @@ export const registryStoreProvider: Provider = {
   provide: RegistryStore,
   inject: [RedisConnection, KafkaConnection, CONFIG],
   useFactory: (redis: RedisConnection, kafka: KafkaConnection, config: Settings) =>
-    new RegistryStore(redis.client, { append: (key, event) => kafka.send(TOPICS.registryChanges, [{ key, value: event }]) }, config.topicPrefix),
+    new RegistryStore(
+      redis.client,
+      { append: (key, event) => kafka.send(TOPICS.registryChanges, [{ key, value: event }]) },
+      config.topicPrefix,
+    ),
 };

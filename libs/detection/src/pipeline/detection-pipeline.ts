@@ -66,7 +66,10 @@ export class DetectionPipeline {
       chunk.forEach(([w], j) => batch.set(w.values, j * size));
       const { scores, contributions } = await this.scorer.score(batch, chunk.length);
       chunk.forEach(([, i], j) => {
-        outputs[i] = { error: scores[j], contributions: contributions.subarray(j * FEATURES, (j + 1) * FEATURES) };
+        outputs[i] = {
+          error: scores[j],
+          contributions: contributions.subarray(j * FEATURES, (j + 1) * FEATURES),
+        };
       });
     }
     return outputs;

@@ -1,4 +1,11 @@
-import { type AlertEvent, type Severity, VITALS, type Vital, type VitalValues, type WindowScore } from '@vigil/contracts';
+import {
+  type AlertEvent,
+  type Severity,
+  VITALS,
+  type Vital,
+  type VitalValues,
+  type WindowScore,
+} from '@vigil/contracts';
 import { describeValues, news2 } from '../rules/news2';
 import { detectSensorFault } from '../rules/sensor-fault.rule';
 import { AlertPolicy, type AlertTransition, type Observation } from '../policy/alert-policy';
@@ -48,7 +55,8 @@ export class PatientMonitor {
   push(ts: number, values: VitalValues): DueWindow | null {
     if (!this.window.push(ts, values)) return null;
     const slot = this.window.newestSlot;
-    if (slot - this.lastDueSlot < this.options.strideSlots || this.window.filled < this.options.strideSlots) return null;
+    if (slot - this.lastDueSlot < this.options.strideSlots || this.window.filled < this.options.strideSlots)
+      return null;
     this.lastDueSlot = slot;
     const copy = new Float32Array(this.options.windowLength * FEATURES);
     this.window.copyTo(copy);
@@ -119,7 +127,15 @@ export class PatientMonitor {
     }
 
     return {
-      score: { v: 1, patientId: this.patientId, at: due.at, news2: clinical.total, model: ratio === null ? null : round(ratio), contributions, latest },
+      score: {
+        v: 1,
+        patientId: this.patientId,
+        at: due.at,
+        news2: clinical.total,
+        model: ratio === null ? null : round(ratio),
+        contributions,
+        latest,
+      },
       alerts,
     };
   }
@@ -143,7 +159,12 @@ export class PatientMonitor {
   }
 }
 
-function pushEvent(out: AlertEvent[], patientId: string, source: AlertEvent['source'], t: AlertTransition | null): void {
+function pushEvent(
+  out: AlertEvent[],
+  patientId: string,
+  source: AlertEvent['source'],
+  t: AlertTransition | null,
+): void {
   if (t) out.push({ v: 1, patientId, source, ...t });
 }
 

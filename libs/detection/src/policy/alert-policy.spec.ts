@@ -2,7 +2,13 @@ import type { Severity } from '@vigil/contracts';
 import { AlertPolicy, type Observation } from './alert-policy';
 
 const options = { confirm: 3, of: 4, clear: 2, cooldownMs: 60_000 };
-const obs = (at: number, severity: Severity | null): Observation => ({ at, severity, score: severity ? 3 : 0, vitals: ['spo2'], reason: 'r' });
+const obs = (at: number, severity: Severity | null): Observation => ({
+  at,
+  severity,
+  score: severity ? 3 : 0,
+  vitals: ['spo2'],
+  reason: 'r',
+});
 
 function run(policy: AlertPolicy, severities: (Severity | null)[], start = 0, step = 5000) {
   return severities.map((s, i) => policy.step(obs(start + i * step, s))).filter((t) => t !== null);
@@ -10,17 +16,39 @@ function run(policy: AlertPolicy, severities: (Severity | null)[], start = 0, st
 
 describe(AlertPolicy.name, () => {
   it('raises once k of n windows are abnormal, dated from the first abnormal one', () => {
-    const t = run(new AlertPolicy('p1', 'news2', options), [null, 'medium', null, 'medium', 'medium', 'medium']);
+    const t = run(new AlertPolicy('p1', 'news2', options), [
+      null,
+      'medium',
+      null,
+      'medium',
+      'medium',
+      'medium',
+    ]);
     expect(t).toHaveLength(1);
-    expect(t[0]).toMatchObject({ state: 'raised', severity: 'medium', startedAt: 5000, at: 20_000, alertId: 'p1.news2.5000' });
+    expect(t[0]).toMatchObject({
+      state: 'raised',
+      severity: 'medium',
+      startedAt: 5000,
+      at: 20_000,
+      alertId: 'p1.news2.5000',
+    });
   });
 
   it('does not raise on isolated abnormal windows', () => {
-    expect(run(new AlertPolicy('p1', 'news2', options), ['high', null, null, 'high', null, null, 'high'])).toEqual([]);
+    expect(
+      run(new AlertPolicy('p1', 'news2', options), ['high', null, null, 'high', null, null, 'high']),
+    ).toEqual([]);
   });
 
   it('escalates the open alert when severity rises, then resolves after enough normal windows', () => {
-    const t = run(new AlertPolicy('p1', 'news2', options), ['medium', 'medium', 'medium', 'high', null, null]);
+    const t = run(new AlertPolicy('p1', 'news2', options), [
+      'medium',
+      'medium',
+      'medium',
+      'high',
+      null,
+      null,
+    ]);
     expect(t.map((x) => [x.state, x.severity, x.alertId])).toEqual([
       ['raised', 'medium', 'p1.news2.0'],
       ['escalated', 'high', 'p1.news2.0'],
@@ -29,7 +57,14 @@ describe(AlertPolicy.name, () => {
   });
 
   it('does not resolve on one normal window in the middle of an episode', () => {
-    const t = run(new AlertPolicy('p1', 'news2', options), ['medium', 'medium', 'medium', null, 'medium', null]);
+    const t = run(new AlertPolicy('p1', 'news2', options), [
+      'medium',
+      'medium',
+      'medium',
+      null,
+      'medium',
+      null,
+    ]);
     expect(t.map((x) => x.state)).toEqual(['raised']);
   });
 
@@ -45,6 +80,8 @@ describe(AlertPolicy.name, () => {
 
   it('gives the same ids for the same observations (replay-safe)', () => {
     const seq: (Severity | null)[] = [null, 'medium', 'medium', 'medium', null, null];
-    expect(run(new AlertPolicy('p9', 'model', options), seq)).toEqual(run(new AlertPolicy('p9', 'model', options), seq));
+    expect(run(new AlertPolicy('p9', 'model', options), seq)).toEqual(
+      run(new AlertPolicy('p9', 'model', options), seq),
+    );
   });
 });

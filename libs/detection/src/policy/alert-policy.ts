@@ -65,10 +65,13 @@ export class AlertPolicy {
     const abnormal = this.recent.filter((o) => o.severity !== null);
     if (abnormal.length < this.options.confirm || obs.severity === null) return null;
     // The alert's severity is the lowest of the confirming windows' top `confirm`: one spike does not set it.
-    const severity = abnormal
-      .map((o) => o.severity as Severity)
-      .sort((a, b) => rank(b) - rank(a))[this.options.confirm - 1];
-    if (obs.at < this.quietUntil && (this.lastSeverity === null || rank(severity) <= rank(this.lastSeverity))) {
+    const severity = abnormal.map((o) => o.severity as Severity).sort((a, b) => rank(b) - rank(a))[
+      this.options.confirm - 1
+    ];
+    if (
+      obs.at < this.quietUntil &&
+      (this.lastSeverity === null || rank(severity) <= rank(this.lastSeverity))
+    ) {
       return null;
     }
     const startedAt = abnormal[0].at;

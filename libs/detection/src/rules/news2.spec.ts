@@ -7,23 +7,61 @@ import { temperatureRule } from './temperature.rule';
 
 describe('NEWS2 parameters (RCP 2017 chart)', () => {
   it.each([
-    [8, 3], [9, 1], [11, 1], [12, 0], [20, 0], [21, 2], [24, 2], [25, 3],
+    [8, 3],
+    [9, 1],
+    [11, 1],
+    [12, 0],
+    [20, 0],
+    [21, 2],
+    [24, 2],
+    [25, 3],
   ])('respiration rate %d scores %d', (rr, points) => expect(respirationRateRule.evaluate(rr)).toBe(points));
 
   it.each([
-    [91, 3], [92, 2], [93, 2], [94, 1], [95, 1], [96, 0], [100, 0],
-  ])('SpO2 scale 1 %d %% scores %d', (spo2, points) => expect(oxygenSaturationRule.evaluate(spo2)).toBe(points));
+    [91, 3],
+    [92, 2],
+    [93, 2],
+    [94, 1],
+    [95, 1],
+    [96, 0],
+    [100, 0],
+  ])('SpO2 scale 1 %d %% scores %d', (spo2, points) =>
+    expect(oxygenSaturationRule.evaluate(spo2)).toBe(points),
+  );
 
   it.each([
-    [90, 3], [91, 2], [100, 2], [101, 1], [110, 1], [111, 0], [219, 0], [220, 3],
+    [90, 3],
+    [91, 2],
+    [100, 2],
+    [101, 1],
+    [110, 1],
+    [111, 0],
+    [219, 0],
+    [220, 3],
   ])('systolic %d mmHg scores %d', (sbp, points) => expect(systolicPressureRule.evaluate(sbp)).toBe(points));
 
   it.each([
-    [40, 3], [41, 1], [50, 1], [51, 0], [90, 0], [91, 1], [110, 1], [111, 2], [130, 2], [131, 3],
+    [40, 3],
+    [41, 1],
+    [50, 1],
+    [51, 0],
+    [90, 0],
+    [91, 1],
+    [110, 1],
+    [111, 2],
+    [130, 2],
+    [131, 3],
   ])('pulse %d bpm scores %d', (hr, points) => expect(pulseRule.evaluate(hr)).toBe(points));
 
   it.each([
-    [35.0, 3], [35.1, 1], [36.0, 1], [36.1, 0], [38.0, 0], [38.1, 1], [39.0, 1], [39.1, 2],
+    [35.0, 3],
+    [35.1, 1],
+    [36.0, 1],
+    [36.1, 0],
+    [38.0, 0],
+    [38.1, 1],
+    [39.0, 1],
+    [39.1, 2],
   ])('temperature %d °C scores %d', (t, points) => expect(temperatureRule.evaluate(t)).toBe(points));
 });
 

@@ -51,7 +51,11 @@ export function detectSensorFault(values: Float32Array, T: number): SensorFault 
     };
   }
   if (coldest < OFF_WRIST_SKIN_TEMP) {
-    return { kind: 'off_wrist', vitals: ['temp'], reason: `Check the sensor: skin temperature ${coldest.toFixed(1)} °C (off the wrist?)` };
+    return {
+      kind: 'off_wrist',
+      vitals: ['temp'],
+      reason: `Check the sensor: skin temperature ${coldest.toFixed(1)} °C (off the wrist?)`,
+    };
   }
 
   let run = 0;
@@ -63,7 +67,11 @@ export function detectSensorFault(values: Float32Array, T: number): SensorFault 
     last = v;
   }
   if (run >= Math.min(FLATLINE_READINGS, T)) {
-    return { kind: 'flatline', vitals: ['hr'], reason: `Check the sensor: heart rate stuck at ${last} bpm for ${run} readings` };
+    return {
+      kind: 'flatline',
+      vitals: ['hr'],
+      reason: `Check the sensor: heart rate stuck at ${last} bpm for ${run} readings`,
+    };
   }
   return null;
 }

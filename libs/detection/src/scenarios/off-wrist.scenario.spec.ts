@@ -8,7 +8,13 @@ describe('scenario: watch taken off the wrist', () => {
     await pipeline.process(samples('p5', 0, 300));
     // Optical sensors go silent; the skin probe cools towards room temperature (NEWS2 would call it hypothermia).
     const off = await pipeline.process(
-      samples('p5', 300, 600, (s) => ({ hr: undefined, spo2: undefined, rr: undefined, steps: 0, temp: 36.8 - Math.min(7, (s - 300) / 30) })),
+      samples('p5', 300, 600, (s) => ({
+        hr: undefined,
+        spo2: undefined,
+        rr: undefined,
+        steps: 0,
+        temp: 36.8 - Math.min(7, (s - 300) / 30),
+      })),
     );
     const back = await pipeline.process(samples('p5', 900, 300));
 

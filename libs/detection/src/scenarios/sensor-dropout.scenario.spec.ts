@@ -6,7 +6,9 @@ describe('scenario: sensor dropout', () => {
   it('neither alerts nor invents values while a sensor is silent', async () => {
     const pipeline = new DetectionPipeline(DEFAULT_DETECTION_OPTIONS);
     // SpO2 sensor drops out for three minutes; the other vitals go on.
-    const out = await pipeline.process(samples('p3', 0, 600, (s) => (s >= 200 && s < 380 ? { spo2: undefined } : {})));
+    const out = await pipeline.process(
+      samples('p3', 0, 600, (s) => (s >= 200 && s < 380 ? { spo2: undefined } : {})),
+    );
 
     expect(out.alerts).toEqual([]);
     const inGap = out.scores.filter((x) => x.at > 0 && x.latest.spo2 === undefined);

@@ -51,7 +51,7 @@ export class VitalsWindow {
 
   /** Writes the window oldest-first as T×F into `out` at `offset` (NaN = missing). */
   copyTo(out: Float32Array, offset = 0): void {
-    const start = ((this.head + 1) % this.length + this.length) % this.length;
+    const start = (((this.head + 1) % this.length) + this.length) % this.length;
     const tail = (this.length - start) * FEATURES;
     out.set(this.ring.subarray(start * FEATURES), offset);
     out.set(this.ring.subarray(0, start * FEATURES), offset + tail);

@@ -10,7 +10,9 @@ export class HealthController {
   @HttpCode(200)
   async health(): Promise<{ status: 'ok'; checks: Record<string, 'up'> }> {
     const results = await Promise.all(
-      this.indicators.map(async (i) => [i.name, await Promise.resolve(i.check()).catch(() => false)] as const),
+      this.indicators.map(
+        async (i) => [i.name, await Promise.resolve(i.check()).catch(() => false)] as const,
+      ),
     );
     const checks = Object.fromEntries(results.map(([name, up]) => [name, up ? 'up' : 'down']));
     if (results.some(([, up]) => !up)) {

@@ -15,7 +15,8 @@ function logCreator(showDemoted: boolean) {
     const logger = new Logger(`kafkajs:${namespace}`);
     const { message, ...extra } = log;
     const line = Object.keys(extra).length > 1 ? `${message} ${JSON.stringify(extra)}` : message;
-    const demoted = namespace === 'Connection' || message.startsWith('Limiting retries for the idempotent producer');
+    const demoted =
+      namespace === 'Connection' || message.startsWith('Limiting retries for the idempotent producer');
     if (demoted) {
       if (showDemoted) logger.debug(line);
     } else if (level === logLevel.ERROR) logger.error(line);
@@ -25,7 +26,10 @@ function logCreator(showDemoted: boolean) {
   };
 }
 
-export function createKafka(config: Pick<Settings, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>, role: string): Kafka {
+export function createKafka(
+  config: Pick<Settings, 'kafkaBrokers' | 'kafkaClientId' | 'logLevel'>,
+  role: string,
+): Kafka {
   return new Kafka({
     clientId: `${config.kafkaClientId}-${role}`,
     brokers: [...config.kafkaBrokers],

@@ -64,7 +64,9 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
   }
 
   /** Several topics in one request, acknowledged together. */
-  async sendMany(batches: readonly { topic: TopicName; records: readonly Keyed<unknown>[] }[]): Promise<void> {
+  async sendMany(
+    batches: readonly { topic: TopicName; records: readonly Keyed<unknown>[] }[],
+  ): Promise<void> {
     const topicMessages = batches
       .filter((b) => b.records.length > 0)
       .map((b) => ({ topic: this.topic(b.topic), messages: b.records.map(toMessage) }));

@@ -7,7 +7,9 @@ import { type Settings } from '@vigil/config';
  * its Redis keys. For tests and benchmarks, which each run under a prefix of their own; refuses the
  * empty prefix, which would be the production data.
  */
-export async function removePrefixedState(settings: Pick<Settings, 'topicPrefix' | 'kafkaBrokers' | 'redisUrl'>): Promise<void> {
+export async function removePrefixedState(
+  settings: Pick<Settings, 'topicPrefix' | 'kafkaBrokers' | 'redisUrl'>,
+): Promise<void> {
   const prefix = settings.topicPrefix;
   if (prefix === '') throw new Error('refusing to remove state without a VIGIL_TOPIC_PREFIX');
   const redis = new Redis(settings.redisUrl);
@@ -17,12 +19,18 @@ export async function removePrefixedState(settings: Pick<Settings, 'topicPrefix'
   } finally {
     await redis.quit();
   }
-  const admin = new Kafka({ clientId: 'vigil-cleanup', brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING }).admin();
+  const admin = new Kafka({
+    clientId: 'vigil-cleanup',
+    brokers: [...settings.kafkaBrokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
   await admin.connect();
   try {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
     if (topics.length > 0) await admin.deleteTopics({ topics });
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(prefix));
     if (groups.length > 0) await admin.deleteGroups(groups).catch(() => undefined); // a group still closing is gone soon anyway
   } finally {
     await admin.disconnect();

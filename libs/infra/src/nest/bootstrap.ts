@@ -34,7 +34,9 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
     settings = loadConfig(env);
     const missing = (options.requires ?? []).filter((k) => settings[k] === undefined);
     if (missing.length > 0) {
-      throw new ConfigError(missing.map((k) => ({ env: SETTINGS[k].env, value: '', problem: `is required by ${options.name}` })));
+      throw new ConfigError(
+        missing.map((k) => ({ env: SETTINGS[k].env, value: '', problem: `is required by ${options.name}` })),
+      );
     }
   } catch (error) {
     if (error instanceof ConfigError) {

@@ -12,7 +12,11 @@ export class RedisConnection implements HealthIndicator, OnApplicationShutdown {
   private readonly logger = new Logger(RedisConnection.name);
 
   constructor(@Inject(CONFIG) config: Settings) {
-    this.client = new Redis(config.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    this.client = new Redis(config.redisUrl, {
+      lazyConnect: false,
+      maxRetriesPerRequest: 3,
+      enableAutoPipelining: true,
+    });
     this.client.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
   }
 

@@ -1,6 +1,12 @@
 import { VITALS, type Vital } from '@vigil/contracts';
 import { buildAutoencoder } from '../autoencoder';
-import { MODEL_FORMAT, ONNX_MODEL_FILE, TFJS_MODEL_FILE, type AutoencoderConfig, type ModelMetadata } from '../model-metadata';
+import {
+  MODEL_FORMAT,
+  ONNX_MODEL_FILE,
+  TFJS_MODEL_FILE,
+  type AutoencoderConfig,
+  type ModelMetadata,
+} from '../model-metadata';
 import { saveModelFolder } from '../model-store';
 import { ONNX_OPSET } from '../onnx-export';
 import { initTfBackend } from '../tf-backend';
@@ -17,7 +23,11 @@ const TYPICAL: Record<Vital, [number, number]> = {
 };
 
 /** Spec helper: an untrained, seeded model folder with plausible normalisation. */
-export async function writeSeededModel(dir: string, seed: number, config: Partial<AutoencoderConfig> = {}): Promise<ModelMetadata> {
+export async function writeSeededModel(
+  dir: string,
+  seed: number,
+  config: Partial<AutoencoderConfig> = {},
+): Promise<ModelMetadata> {
   const full: AutoencoderConfig = { windowSize: 20, features: [...VITALS], units: 8, ...config };
   const metadata: ModelMetadata = {
     format: MODEL_FORMAT,
@@ -26,7 +36,10 @@ export async function writeSeededModel(dir: string, seed: number, config: Partia
     createdAt: '2026-01-01T00:00:00.000Z',
     config: full,
     rateHz: 1,
-    normalisation: { mean: full.features.map((v) => TYPICAL[v][0]), std: full.features.map((v) => TYPICAL[v][1]) },
+    normalisation: {
+      mean: full.features.map((v) => TYPICAL[v][0]),
+      std: full.features.map((v) => TYPICAL[v][1]),
+    },
     thresholds: { p95: 1, p99: 2, p999: 3, alert: 2 },
     training: {
       seed,
@@ -54,7 +67,13 @@ export async function writeSeededModel(dir: string, seed: number, config: Partia
 }
 
 /** Seeded raw windows around typical vitals, with some values missing (NaN). */
-export function randomWindows(seed: number, count: number, T: number, F: number, missing = 0.1): Float32Array {
+export function randomWindows(
+  seed: number,
+  count: number,
+  T: number,
+  F: number,
+  missing = 0.1,
+): Float32Array {
   const rng = new Random(seed);
   const centre = [70, 97, 15, 36.7, 120, 75, 0.3];
   const spread = [15, 2, 4, 0.5, 20, 10, 1];

@@ -78,13 +78,25 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
   const rng = new Random(options.seed);
   const maxWindows = options.maxWindows ?? 4000;
   const train = subsample(windows.train, windows.trainCount, rowLength, maxWindows, () => rng.next());
-  const validation = subsample(windows.validation, windows.validationCount, rowLength, Math.ceil(maxWindows / 4), () => rng.next());
+  const validation = subsample(
+    windows.validation,
+    windows.validationCount,
+    rowLength,
+    Math.ceil(maxWindows / 4),
+    () => rng.next(),
+  );
 
   options.onStage?.('training');
   const batchSize = options.batchSize ?? 64;
   const learningRate = options.learningRate ?? 2e-3;
   const trained = await trainAutoencoder(
-    { train: train.data, trainCount: train.count, validation: validation.data, validationCount: validation.count, normalisation: windows.normalisation },
+    {
+      train: train.data,
+      trainCount: train.count,
+      validation: validation.data,
+      validationCount: validation.count,
+      normalisation: windows.normalisation,
+    },
     {
       config,
       seed: options.seed,
@@ -98,7 +110,11 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
   );
 
   const scores = trained.valScores;
-  const thresholds = { p95: quantile(scores, 0.95), p99: quantile(scores, 0.99), p999: quantile(scores, 0.999) };
+  const thresholds = {
+    p95: quantile(scores, 0.95),
+    p99: quantile(scores, 0.99),
+    p999: quantile(scores, 0.999),
+  };
   const mean = scores.reduce((a, b) => a + b, 0) / Math.max(scores.length, 1);
   const metadata: ModelMetadata = {
     format: MODEL_FORMAT,
@@ -112,9 +128,18 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     training: {
       seed: options.seed,
       dataSha256,
-      recording: { seed: labels.meta.seed, patients: labels.meta.patients, durationMs: labels.meta.durationMs, rateHz: labels.meta.rateHz },
+      recording: {
+        seed: labels.meta.seed,
+        patients: labels.meta.patients,
+        durationMs: labels.meta.durationMs,
+        rateHz: labels.meta.rateHz,
+      },
       stride,
-      windows: { train: train.count, validation: validation.count, excludedForEpisodes: windows.excludedForEpisodes },
+      windows: {
+        train: train.count,
+        validation: validation.count,
+        excludedForEpisodes: windows.excludedForEpisodes,
+      },
       epochs: trained.history.length,
       bestEpoch: trained.bestEpoch,
       batchSize,
@@ -123,13 +148,26 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
       seconds: Math.round((Date.now() - t0) / 100) / 10,
       history: trained.history.map(({ epoch, loss, valLoss }) => ({ epoch, loss, valLoss })),
     },
-    metrics: { trainLoss: trained.trainLoss, valLoss: trained.valLoss, valScoreMean: mean, valScoreMedian: quantile(scores, 0.5) },
-    versions: { vigil: options.version, tfjs: tf.version.tfjs, onnxOpset: ONNX_OPSET, onnxruntime: ort.env.versions.common },
+    metrics: {
+      trainLoss: trained.trainLoss,
+      valLoss: trained.valLoss,
+      valScoreMean: mean,
+      valScoreMedian: quantile(scores, 0.5),
+    },
+    versions: {
+      vigil: options.version,
+      tfjs: tf.version.tfjs,
+      onnxOpset: ONNX_OPSET,
+      onnxruntime: ort.env.versions.common,
+    },
     files: { tfjs: TFJS_MODEL_FILE, onnx: ONNX_MODEL_FILE },
   };
   options.onStage?.('writing model');
   await saveModelFolder(options.outDir, trained.model, metadata);
-  await writeFile(join(options.outDir, TRAINING_CURVE_FILE), trainingCurveSvg(metadata.training.history, trained.bestEpoch, `${options.name}: training curve`));
+  await writeFile(
+    join(options.outDir, TRAINING_CURVE_FILE),
+    trainingCurveSvg(metadata.training.history, trained.bestEpoch, `${options.name}: training curve`),
+  );
   trained.model.dispose();
   return metadata;
 }
@@ -137,6 +175,7 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
 /** sha256 over samples.jsonl then labels.json: identifies the exact data a model learnt from. */
 export async function hashRecording(dir: string): Promise<string> {
   const hash = createHash('sha256');
-  for (const file of [SAMPLES_FILE, LABELS_FILE]) for await (const chunk of createReadStream(join(dir, file))) hash.update(chunk as Buffer);
+  for (const file of [SAMPLES_FILE, LABELS_FILE])
+    for await (const chunk of createReadStream(join(dir, file))) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -9,13 +9,26 @@ describe(trainAutoencoder.name, () => {
   const F = VITALS.length;
   const train = randomWindows(11, 64, T, F);
   const validation = randomWindows(12, 16, T, F);
-  const data: TrainerData = { train, trainCount: 64, validation, validationCount: 16, normalisation: normalisationOf(train, F) };
+  const data: TrainerData = {
+    train,
+    trainCount: 64,
+    validation,
+    validationCount: 16,
+    normalisation: normalisationOf(train, F),
+  };
   const config = { windowSize: T, features: [...VITALS], units: 4 };
 
   beforeAll(() => initTfBackend());
 
   async function run(seed: number) {
-    const result = await trainAutoencoder(data, { config, seed, epochs: 2, patience: 5, batchSize: 16, learningRate: 5e-3 });
+    const result = await trainAutoencoder(data, {
+      config,
+      seed,
+      epochs: 2,
+      patience: 5,
+      batchSize: 16,
+      learningRate: 5e-3,
+    });
     const weights = result.model.getWeights().map((w) => Array.from(w.dataSync()));
     result.model.dispose();
     return { history: result.history, weights, valScores: Array.from(result.valScores) };
@@ -33,9 +46,12 @@ describe(trainAutoencoder.name, () => {
   });
 
   it('refuses to train without validation windows', async () => {
-    await expect(trainAutoencoder({ ...data, validationCount: 0 }, { config, seed: 1, epochs: 1, patience: 1, batchSize: 16, learningRate: 1e-3 })).rejects.toThrow(
-      /no training or validation windows/,
-    );
+    await expect(
+      trainAutoencoder(
+        { ...data, validationCount: 0 },
+        { config, seed: 1, epochs: 1, patience: 1, batchSize: 16, learningRate: 1e-3 },
+      ),
+    ).rejects.toThrow(/no training or validation windows/);
   });
 });
 

@@ -46,11 +46,15 @@ export interface TrainedAutoencoder {
  * seeded shuffle each epoch, so the same data and seed give the same model on the same backend.
  * Stops early on validation loss and restores the best epoch's weights.
  */
-export async function trainAutoencoder(data: TrainerData, options: TrainerOptions): Promise<TrainedAutoencoder> {
+export async function trainAutoencoder(
+  data: TrainerData,
+  options: TrainerOptions,
+): Promise<TrainedAutoencoder> {
   const { windowSize: T, features } = options.config;
   const F = features.length;
   const rowLength = T * 2 * F;
-  if (data.trainCount === 0 || data.validationCount === 0) throw new RangeError('no training or validation windows: record a longer stretch of normal data');
+  if (data.trainCount === 0 || data.validationCount === 0)
+    throw new RangeError('no training or validation windows: record a longer stretch of normal data');
   const train = prepareWindows(data.train, data.trainCount, T, data.normalisation);
   const validation = prepareWindows(data.validation, data.validationCount, T, data.normalisation);
 
@@ -71,17 +75,32 @@ export async function trainAutoencoder(data: TrainerData, options: TrainerOption
       for (let b = 0; b < batches; b++) {
         const from = b * options.batchSize;
         const n = Math.min(options.batchSize, data.trainCount - from);
-        for (let i = 0; i < n; i++) batch.set(train.subarray(order[from + i] * rowLength, (order[from + i] + 1) * rowLength), i * rowLength);
+        for (let i = 0; i < n; i++)
+          batch.set(
+            train.subarray(order[from + i] * rowLength, (order[from + i] + 1) * rowLength),
+            i * rowLength,
+          );
         const x = tf.tensor3d(batch.subarray(0, n * rowLength), [n, T, 2 * F]);
-        const cost = optimizer.minimize(() => maskedLoss(x, model.apply(x, { training: true }) as tf.Tensor3D), true, variables);
+        const cost = optimizer.minimize(
+          () => maskedLoss(x, model.apply(x, { training: true }) as tf.Tensor3D),
+          true,
+          variables,
+        );
         const loss = cost ? (await cost.data())[0] : NaN;
         x.dispose();
         cost?.dispose();
-        if (!Number.isFinite(loss)) throw new Error(`training diverged at epoch ${epoch} (loss ${loss}); try a lower --lr`);
+        if (!Number.isFinite(loss))
+          throw new Error(`training diverged at epoch ${epoch} (loss ${loss}); try a lower --lr`);
         lossSum += loss * n;
         options.onBatch?.(epoch, b + 1, batches, loss);
       }
-      const valLoss = maskedMse(validation, await reconstruct(model, validation, data.validationCount, T, F), data.validationCount, T, F);
+      const valLoss = maskedMse(
+        validation,
+        await reconstruct(model, validation, data.validationCount, T, F),
+        data.validationCount,
+        T,
+        F,
+      );
       const improved = best === null || valLoss < best.loss - 1e-7;
       if (improved) {
         best?.weights.forEach((w) => w.dispose());
@@ -105,16 +124,28 @@ export async function trainAutoencoder(data: TrainerData, options: TrainerOption
     bestEpoch: best.epoch,
     trainLoss: history[best.epoch - 1].loss,
     valLoss: best.loss,
-    valScores: maskedErrors(validation, recon, data.validationCount, T, F, options.config.scoreWeights).scores,
+    valScores: maskedErrors(validation, recon, data.validationCount, T, F, options.config.scoreWeights)
+      .scores,
   };
 }
 
 /** Reconstructions of prepared windows, 256 at a time. */
-export async function reconstruct(model: tf.LayersModel, input: Float32Array, count: number, T: number, F: number): Promise<Float32Array> {
+export async function reconstruct(
+  model: tf.LayersModel,
+  input: Float32Array,
+  count: number,
+  T: number,
+  F: number,
+): Promise<Float32Array> {
   const out = new Float32Array(count * T * F);
   for (let from = 0; from < count; from += 256) {
     const n = Math.min(256, count - from);
-    const y = tf.tidy(() => model.predict(tf.tensor3d(input.subarray(from * T * 2 * F, (from + n) * T * 2 * F), [n, T, 2 * F]), { batchSize: n }) as tf.Tensor);
+    const y = tf.tidy(
+      () =>
+        model.predict(tf.tensor3d(input.subarray(from * T * 2 * F, (from + n) * T * 2 * F), [n, T, 2 * F]), {
+          batchSize: n,
+        }) as tf.Tensor,
+    );
     out.set(await y.data(), from * T * F);
     y.dispose();
   }

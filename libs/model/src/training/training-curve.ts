@@ -1,5 +1,9 @@
 /** The training curve as a small standalone SVG: loss and validation loss per epoch, best epoch marked. */
-export function trainingCurveSvg(history: readonly { epoch: number; loss: number; valLoss: number }[], bestEpoch: number, title: string): string {
+export function trainingCurveSvg(
+  history: readonly { epoch: number; loss: number; valLoss: number }[],
+  bestEpoch: number,
+  title: string,
+): string {
   const W = 640;
   const H = 360;
   const m = { l: 64, r: 20, t: 40, b: 44 };
@@ -11,7 +15,10 @@ export function trainingCurveSvg(history: readonly { epoch: number; loss: number
   const yMax = Math.max(...ys, 1e-9) * 1.05;
   const px = (x: number) => m.l + ((x - xMin) / (xMax - xMin)) * (W - m.l - m.r);
   const py = (y: number) => H - m.b - ((y - yMin) / (yMax - yMin)) * (H - m.t - m.b);
-  const path = (key: 'loss' | 'valLoss') => history.map((h, i) => `${i === 0 ? 'M' : 'L'}${px(h.epoch).toFixed(1)},${py(h[key]).toFixed(1)}`).join(' ');
+  const path = (key: 'loss' | 'valLoss') =>
+    history
+      .map((h, i) => `${i === 0 ? 'M' : 'L'}${px(h.epoch).toFixed(1)},${py(h[key]).toFixed(1)}`)
+      .join(' ');
   const yTicks = Array.from({ length: 5 }, (_, i) => yMin + ((yMax - yMin) * i) / 4);
   const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   return [
@@ -20,7 +27,10 @@ export function trainingCurveSvg(history: readonly { epoch: number; loss: number
     `<text x="${W / 2}" y="22" text-anchor="middle" font-size="14">${esc(title)}</text>`,
     `<line x1="${m.l}" y1="${H - m.b}" x2="${W - m.r}" y2="${H - m.b}" stroke="#333"/>`,
     `<line x1="${m.l}" y1="${m.t}" x2="${m.l}" y2="${H - m.b}" stroke="#333"/>`,
-    ...yTicks.map((y) => `<text x="${m.l - 6}" y="${py(y) + 4}" text-anchor="end">${y.toPrecision(3)}</text><line x1="${m.l}" y1="${py(y)}" x2="${W - m.r}" y2="${py(y)}" stroke="#eee"/>`),
+    ...yTicks.map(
+      (y) =>
+        `<text x="${m.l - 6}" y="${py(y) + 4}" text-anchor="end">${y.toPrecision(3)}</text><line x1="${m.l}" y1="${py(y)}" x2="${W - m.r}" y2="${py(y)}" stroke="#eee"/>`,
+    ),
     ...xs.map((x) => `<text x="${px(x)}" y="${H - m.b + 16}" text-anchor="middle">${x}</text>`),
     `<text x="${(W + m.l) / 2}" y="${H - 8}" text-anchor="middle">epoch</text>`,
     `<text transform="translate(16 ${H / 2}) rotate(-90)" text-anchor="middle">masked MSE (normalised units)</text>`,

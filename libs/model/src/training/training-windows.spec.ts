@@ -3,7 +3,10 @@ import { buildTrainingWindows, normalisationOf, subsample } from './training-win
 
 const START = 1_700_000_000_000;
 
-function recording(seconds: number, episodes: RecordingLabels['episodes']): { labels: RecordingLabels; samples: Map<string, RecordedSample[]> } {
+function recording(
+  seconds: number,
+  episodes: RecordingLabels['episodes'],
+): { labels: RecordingLabels; samples: Map<string, RecordedSample[]> } {
   const samples: RecordedSample[] = Array.from({ length: seconds }, (_, k) => ({
     patientId: 'pat-0001',
     deviceId: 'dev-0001',
@@ -14,7 +17,14 @@ function recording(seconds: number, episodes: RecordingLabels['episodes']): { la
   }));
   const labels: RecordingLabels = {
     meta: { seed: 1, startMs: START, durationMs: seconds * 1000, rateHz: 1, patients: 1 },
-    patients: [{ patientId: 'pat-0001', deviceId: 'dev-0001', subgroup: '18-39', profile: {} as RecordingLabels['patients'][number]['profile'] }],
+    patients: [
+      {
+        patientId: 'pat-0001',
+        deviceId: 'dev-0001',
+        subgroup: '18-39',
+        profile: {} as RecordingLabels['patients'][number]['profile'],
+      },
+    ],
     episodes,
   };
   return { labels, samples: new Map([['pat-0001', samples]]) };
@@ -23,7 +33,12 @@ function recording(seconds: number, episodes: RecordingLabels['episodes']): { la
 describe(buildTrainingWindows.name, () => {
   it('cuts strided windows on a 1 Hz grid, NaN where nothing was measured, last part for validation', () => {
     const { labels, samples } = recording(100, []);
-    const w = buildTrainingWindows(labels, samples, { features: ['hr', 'sbp'], windowSize: 10, stride: 10, validationFraction: 0.2 });
+    const w = buildTrainingWindows(labels, samples, {
+      features: ['hr', 'sbp'],
+      windowSize: 10,
+      stride: 10,
+      validationFraction: 0.2,
+    });
     expect(w.trainCount).toBe(8);
     expect(w.validationCount).toBe(2);
     // Second training window starts at t = 10: hr 70.., sbp only at its first second.
@@ -32,9 +47,22 @@ describe(buildTrainingWindows.name, () => {
   });
 
   it('leaves out windows overlapping a labelled episode and the settling time after it', () => {
-    const episode = { patientId: 'pat-0001', type: 'fever' as const, category: 'clinical' as const, start: START + 20_000, end: START + 30_000, vitals: ['temp' as const] };
+    const episode = {
+      patientId: 'pat-0001',
+      type: 'fever' as const,
+      category: 'clinical' as const,
+      start: START + 20_000,
+      end: START + 30_000,
+      vitals: ['temp' as const],
+    };
     const { labels, samples } = recording(100, [episode]);
-    const w = buildTrainingWindows(labels, samples, { features: ['hr'], windowSize: 10, stride: 10, validationFraction: 0.2, settleMs: 15_000 });
+    const w = buildTrainingWindows(labels, samples, {
+      features: ['hr'],
+      windowSize: 10,
+      stride: 10,
+      validationFraction: 0.2,
+      settleMs: 15_000,
+    });
     // Windows at 20 s (episode) and 30 s, 40 s (settling) are out.
     expect(w.excludedForEpisodes).toBe(3);
     expect(w.trainCount).toBe(5);

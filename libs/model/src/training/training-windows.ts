@@ -88,7 +88,10 @@ export function buildTrainingWindows(
     validationCount: validation.length,
     excludedForEpisodes: excluded,
     normalisation: options.smoothing?.some((k) => k > 1)
-      ? { ...normalisationOf(smoothWindows(trainData, train.length, T, options.smoothing), F), smoothing: [...options.smoothing] }
+      ? {
+          ...normalisationOf(smoothWindows(trainData, train.length, T, options.smoothing), F),
+          smoothing: [...options.smoothing],
+        }
       : normalisationOf(trainData, F),
   };
 }
@@ -113,7 +116,13 @@ export function normalisationOf(data: Float32Array, F: number): Normalisation {
 }
 
 /** Windows picked at random without replacement (seeded), at most `max`. */
-export function subsample(data: Float32Array, count: number, windowLength: number, max: number, random: () => number): { data: Float32Array; count: number } {
+export function subsample(
+  data: Float32Array,
+  count: number,
+  windowLength: number,
+  max: number,
+  random: () => number,
+): { data: Float32Array; count: number } {
   if (count <= max) return { data, count };
   const idx = Array.from({ length: count }, (_, i) => i);
   for (let i = 0; i < max; i++) {
@@ -122,6 +131,8 @@ export function subsample(data: Float32Array, count: number, windowLength: numbe
   }
   const chosen = idx.slice(0, max).sort((a, b) => a - b);
   const out = new Float32Array(max * windowLength);
-  chosen.forEach((w, i) => out.set(data.subarray(w * windowLength, (w + 1) * windowLength), i * windowLength));
+  chosen.forEach((w, i) =>
+    out.set(data.subarray(w * windowLength, (w + 1) * windowLength), i * windowLength),
+  );
   return { data: out, count: max };
 }

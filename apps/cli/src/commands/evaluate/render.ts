@@ -147,7 +147,9 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
     '',
     `Sensor check (technical "check the sensor" alarms, apart from the clinical detectors above): ` +
       `caught ${sc.faults.alerted}/${sc.faults.episodes} sensor faults (` +
-      Object.entries(sc.faults.byType).map(([k, v]) => `${k} ${v.alerted}/${v.episodes}`).join(', ') +
+      Object.entries(sc.faults.byType)
+        .map(([k, v]) => `${k} ${v.alerted}/${v.episodes}`)
+        .join(', ') +
       `); ${sc.alarms} alarms, ${sc.duringFaults} of them during a labelled fault`,
   );
   if (r.pictures.length) out.push('', `Pictures: ${r.pictures.join(', ')}`);

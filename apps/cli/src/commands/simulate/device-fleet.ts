@@ -52,7 +52,10 @@ export class DeviceFleet {
       }
     } catch (error) {
       await Promise.all([...clients.values()].map((c) => c.endAsync()));
-      throw new Error(`cannot connect to ${options.url}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new Error(
+        `cannot connect to ${options.url}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     return new DeviceFleet(clients, options.maxInFlight);
   }

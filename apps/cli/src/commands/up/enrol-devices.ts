@@ -6,7 +6,11 @@ import { VitalsSimulator } from '@vigil/simulator';
  * Enrols the simulator's devices (the same ids `vigil simulate --devices n --seed s` uses), binds each
  * to its patient, and splits the patients between care teams team-a and team-b. Idempotent.
  */
-export async function enrolDevices(config: Settings, devices: number, seed: number): Promise<{ teamA: number; teamB: number }> {
+export async function enrolDevices(
+  config: Settings,
+  devices: number,
+  seed: number,
+): Promise<{ teamA: number; teamB: number }> {
   const patients = new VitalsSimulator({ seed, patients: devices, startMs: 0, episodes: 'none' }).patients;
   const open = await openRegistry(config);
   let teamA = 0;
