@@ -15,6 +15,7 @@ import {
   type ServiceAccount,
 } from '@vigil/registry';
 import { Output, table } from '../output';
+import { integerAtLeast } from '../option-parsers';
 
 interface JsonOption {
   json?: boolean;
@@ -188,7 +189,7 @@ export function registerDevicesCommand(program: Command): void {
       'service accounts (ingest, simulator), e.g. vigil-ingest:secret',
       [],
     )
-    .option('--port <port>', 'listener port of the authenticating broker', (v) => parseInt(v, 10), 1884)
+    .option('--port <port>', 'listener port of the authenticating broker', integerAtLeast(1), 1884)
     .option('--reload', 'send SIGHUP to the broker whose pid is in <dir>/mosquitto.pid')
     .option('--json', 'print one JSON object')
     .action(

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DetectionOptions, detectionOptionsFrom, type WindowScorerLike } from '@vigil/detection';
 import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
+import { positiveInteger, positiveNumber } from '../option-parsers';
 import { progressBar } from '../progress-bar';
 import { evaluateMimic, type MimicEvaluation } from './evaluate/mimic-evaluation';
 import { type Reconstructor } from './evaluate/cli-edges';
@@ -35,15 +36,6 @@ const DATASETS = '../shared/datasets';
 /** A fixed start, so the same seed gives the same test set on any day. */
 const SIMULATION_START = Date.UTC(2026, 0, 5);
 
-const positive =
-  (name: string, integer = false) =>
-  (raw: string) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-      throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
-    return n;
-  };
-
 export function registerEvaluateCommand(program: Command): void {
   program
     .command('evaluate')
@@ -58,16 +50,16 @@ export function registerEvaluateCommand(program: Command): void {
     .option(
       '--seed <n>',
       'seed of the simulated test set (keep it apart from the training seed)',
-      positive('--seed', true),
+      positiveInteger,
       4242,
     )
-    .option('--patients <n>', 'patients in the simulated test set', positive('--patients', true), 12)
-    .option('--hours <h>', 'hours per patient in the simulated test set', positive('--hours'), 24)
+    .option('--patients <n>', 'patients in the simulated test set', positiveInteger, 12)
+    .option('--hours <h>', 'hours per patient in the simulated test set', positiveNumber, 24)
     .option('--model <dir>', 'model folder (default VIGIL_MODEL_DIR, as the scorer; none: no model)')
     .option(
       '--grace <minutes>',
       'an alert up to this long after an episode ends still detects it',
-      positive('--grace'),
+      positiveNumber,
       5,
     )
     .option('--nab [dir]', `score on the NAB corpus (default ${DATASETS}/nab)`)

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command } from 'commander';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { telemetryTopic } from '@vigil/contracts';
@@ -14,6 +14,7 @@ import { validSample } from '@vigil/ingestion';
 import { Random } from '@vigil/simulator';
 import { openRegistry } from '@vigil/registry';
 import { Output, table } from '../output';
+import { positiveInteger } from '../option-parsers';
 
 interface IngestBenchOptions {
   devices: number;
@@ -26,12 +27,6 @@ interface IngestBenchOptions {
   json?: boolean;
 }
 
-const positiveInt = (s: string) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${s} is not a positive integer`);
-  return n;
-};
-
 /**
  * `vigil bench ingest`: sustained samples/s from MQTT publish to Kafka acknowledgement, through
  * the real ingest app (built, in its own process) on the local Mosquitto, Kafka and Redis, with
@@ -43,21 +38,21 @@ export function registerIngestBench(bench: Command): void {
     .description(
       'Samples per second from MQTT to Kafka ack through one ingest instance (real Mosquitto, Kafka, Redis)',
     )
-    .option('--devices <n>', 'simulated devices publishing at once', positiveInt, 20)
-    .option('--batch <n>', 'samples per MQTT message (1 = one sample a message)', positiveInt, 10)
-    .option('--seconds <s>', 'measured duration', positiveInt, 15)
-    .option('--warmup <s>', 'seconds of load before measuring', positiveInt, 3)
-    .option('--window <n>', 'QoS 1 publishes each device keeps in flight', positiveInt, 32)
+    .option('--devices <n>', 'simulated devices publishing at once', positiveInteger, 20)
+    .option('--batch <n>', 'samples per MQTT message (1 = one sample a message)', positiveInteger, 10)
+    .option('--seconds <s>', 'measured duration', positiveInteger, 15)
+    .option('--warmup <s>', 'seconds of load before measuring', positiveInteger, 3)
+    .option('--window <n>', 'QoS 1 publishes each device keeps in flight', positiveInteger, 32)
     .option(
       '--outstanding <n>',
       'messages the devices may have ahead of Kafka before they pause (closed loop)',
-      positiveInt,
+      positiveInteger,
       500,
     )
     .option(
       '--connections <n>',
       'MQTT connections of the ingest instance (VIGIL_INGEST_MQTT_CONNECTIONS)',
-      positiveInt,
+      positiveInteger,
       1,
     )
     .option('--json', 'print one JSON object as the last line')

@@ -3,6 +3,7 @@ import { loadConfig } from '@vigil/config';
 import { loadOnnxScorer, loadTfjsScorer, type TfBackend, type WindowScorer } from '@vigil/model';
 import { Random } from '@vigil/simulator';
 import { Output, table } from '../output';
+import { positiveInteger } from '../option-parsers';
 import { progressBar } from '../progress-bar';
 
 interface ScoringBenchOptions {
@@ -27,11 +28,6 @@ const list =
   <T>(parse: (s: string) => T) =>
   (raw: string) =>
     raw.split(',').map((s) => parse(s.trim()));
-const positiveInt = (s: string) => {
-  const n = Number(s);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${s} is not a positive integer`);
-  return n;
-};
 const engine = (s: string) => {
   if (s !== 'onnx' && s !== 'tfjs') throw new InvalidArgumentError(`unknown engine ${s} (onnx, tfjs)`);
   return s;
@@ -44,9 +40,9 @@ export function registerScoringBench(bench: Command): void {
       'Windows scored per second by the ONNX engine and the TF.js reference, side by side, at several batch sizes',
     )
     .option('--model <dir>', 'model folder (default VIGIL_MODEL_DIR)')
-    .option('--batches <list>', 'batch sizes', list(positiveInt), [1, 32, 256, 1024])
+    .option('--batches <list>', 'batch sizes', list(positiveInteger), [1, 32, 256, 1024])
     .option('--seconds <s>', 'time spent measuring each cell', Number, 2)
-    .option('--threads <n>', 'onnxruntime intra-op threads (1 = the per-core figure)', positiveInt, 1)
+    .option('--threads <n>', 'onnxruntime intra-op threads (1 = the per-core figure)', positiveInteger, 1)
     .option('--engines <list>', 'engines to run', list(engine), ['onnx', 'tfjs'])
     .addOption(
       new Option('--backend <name>', 'TF.js backend (default: best available)').choices([

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '@vigil/config';
 import { recordSimulation, telemetryPayload, VitalsSimulator, type SimulatedReading } from '@vigil/simulator';
 import { Output } from '../output';
+import { positiveInteger, positiveNumber, integer } from '../option-parsers';
 import { progressBar } from '../progress-bar';
 import { DeviceFleet } from './simulate/device-fleet';
 
@@ -24,19 +25,6 @@ interface SimulateOptions {
   json?: boolean;
 }
 
-const positive =
-  (name: string, integer = false) =>
-  (raw: string) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
-      throw new InvalidArgumentError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
-    return n;
-  };
-const integer = (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n)) throw new InvalidArgumentError('expected an integer');
-  return n;
-};
 const time = (raw: string) => {
   const n = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw);
   if (!Number.isFinite(n)) throw new InvalidArgumentError('expected epoch ms or an ISO 8601 time');
@@ -49,18 +37,18 @@ export function registerSimulateCommand(program: Command): void {
     .description(
       'Simulate wearables: publish live telemetry to MQTT, or write a labelled recording with --out',
     )
-    .option('--devices <n>', 'number of patients, one device each', positive('--devices', true), 10)
-    .option('--rate <hz>', 'samples per second per device', positive('--rate'), 1)
+    .option('--devices <n>', 'number of patients, one device each', positiveInteger, 10)
+    .option('--rate <hz>', 'samples per second per device', positiveNumber, 1)
     .option('--seed <n>', 'seed: same seed, same vitals and episodes', integer, 1)
     .option(
       '--duration <seconds>',
       'measurement time to simulate (default: until Ctrl-C for --mqtt, 3600 for --out)',
-      positive('--duration'),
+      positiveNumber,
     )
     .option(
       '--speed <x>',
       'time factor for --mqtt: 60 plays one minute per second (default VIGIL_SIMULATE_SPEED)',
-      positive('--speed'),
+      positiveNumber,
     )
     .option(
       '--start <time>',
@@ -78,21 +66,16 @@ export function registerSimulateCommand(program: Command): void {
     .option(
       '--episode-gap <minutes>',
       'mean time between random episodes of one patient (default 150; demo 30)',
-      positive('--episode-gap'),
+      positiveNumber,
     )
     .option('--out <dir>', 'write a recording (samples.jsonl + labels.json) instead of publishing')
     .option('--mqtt <url>', 'MQTT broker to publish to (default VIGIL_MQTT_URL)')
     .option('--credentials <file>', 'JSON map deviceId -> MQTT password')
-    .option(
-      '--batch <n>',
-      'samples per MQTT message ({"samples": [...]} when > 1)',
-      positive('--batch', true),
-      1,
-    )
+    .option('--batch <n>', 'samples per MQTT message ({"samples": [...]} when > 1)', positiveInteger, 1)
     .option(
       '--inflight <n>',
       'unacknowledged publishes per device before the simulator waits',
-      positive('--inflight', true),
+      positiveInteger,
       16,
     )
     .option('--json', 'print one JSON summary as the last line')

@@ -2,6 +2,7 @@ import { type Command, Option } from 'commander';
 import { loadConfig } from '@vigil/config';
 import { ROLES, type Role, signToken } from '@vigil/alerting';
 import { Output } from '../output';
+import { positiveNumber } from '../option-parsers';
 
 /** `vigil token`: mint a JWT for a person (signed with VIGIL_JWT_SECRET), for the dashboard or API. */
 export function registerTokenCommand(program: Command): void {
@@ -11,7 +12,7 @@ export function registerTokenCommand(program: Command): void {
     .requiredOption('--sub <user>', 'user id (the JWT subject)')
     .addOption(new Option('--role <role>', 'role').choices(ROLES).default('clinician'))
     .option('--teams <ids>', 'comma-separated care teams whose patients this person sees', '')
-    .option('--hours <n>', 'validity in hours', (v) => parseFloat(v), 12)
+    .option('--hours <n>', 'validity in hours', positiveNumber, 12)
     .option('--json', 'print one JSON object')
     .action((options: { sub: string; role: Role; teams: string; hours: number; json?: boolean }) => {
       const secret = loadConfig().jwtSecret;

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { type SingleBar } from 'cli-progress';
 import { TRAINING_CURVE_FILE, trainModel, type TfBackend } from '@vigil/model';
 import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
+import { integerAtLeast, positiveNumber } from '../option-parsers';
 import { progressBar } from '../progress-bar';
 
 interface TrainOptions {
@@ -28,17 +29,6 @@ interface TrainOptions {
   json?: boolean;
 }
 
-const int = (min: number) => (raw: string) => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
-  return n;
-};
-const positive = (raw: string) => {
-  const n = Number(raw);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-};
-
 /** Simulated training data starts at a fixed instant, so a seed alone reproduces it. */
 const SIM_START_MS = Date.UTC(2026, 0, 5);
 
@@ -54,20 +44,25 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--name <name>', 'model name: writes <models>/<name>/', 'default')
     .option('--models <dir>', 'folder of models', 'models')
-    .option('--seed <n>', 'seed for weights, shuffling, subsampling (and the simulated recording)', int(0), 1)
-    .option('--window <T>', 'window length in samples', int(4), 60)
-    .option('--units <H>', 'LSTM width', int(1), 32)
-    .option('--stride <S>', 'samples between training windows', int(1), 30)
+    .option(
+      '--seed <n>',
+      'seed for weights, shuffling, subsampling (and the simulated recording)',
+      integerAtLeast(0),
+      1,
+    )
+    .option('--window <T>', 'window length in samples', integerAtLeast(4), 60)
+    .option('--units <H>', 'LSTM width', integerAtLeast(1), 32)
+    .option('--stride <S>', 'samples between training windows', integerAtLeast(1), 30)
     .option(
       '--max-windows <n>',
       'at most this many training windows (validation: a quarter of it)',
-      int(1),
+      integerAtLeast(1),
       4000,
     )
-    .option('--epochs <n>', 'most epochs', int(1), 12)
-    .option('--patience <n>', 'early stopping: epochs without a better val_loss', int(1), 3)
-    .option('--batch <n>', 'batch size', int(1), 64)
-    .option('--lr <rate>', 'Adam learning rate', positive, 2e-3)
+    .option('--epochs <n>', 'most epochs', integerAtLeast(1), 12)
+    .option('--patience <n>', 'early stopping: epochs without a better val_loss', integerAtLeast(1), 3)
+    .option('--batch <n>', 'batch size', integerAtLeast(1), 64)
+    .option('--lr <rate>', 'Adam learning rate', positiveNumber, 2e-3)
     .addOption(
       new Option('--backend <name>', 'TF.js backend (default: best available)').choices([
         'tensorflow',
@@ -75,8 +70,8 @@ export function registerTrainCommand(program: Command): void {
         'cpu',
       ]),
     )
-    .option('--sim-patients <n>', 'patients in the simulated recording', int(1), 10)
-    .option('--sim-hours <h>', 'hours of the simulated recording', positive, 24)
+    .option('--sim-patients <n>', 'patients in the simulated recording', integerAtLeast(1), 10)
+    .option('--sim-hours <h>', 'hours of the simulated recording', positiveNumber, 24)
     .option('--json', 'print one JSON object (the model metadata) as the last line')
     .action((options: TrainOptions) => train(options));
 }

@@ -5,6 +5,7 @@ import { type Command } from 'commander';
 import { loadConfig, type Settings } from '@vigil/config';
 import { signToken } from '@vigil/alerting';
 import { repoRoot } from '@vigil/infra';
+import { integer, integerAtLeast } from '../option-parsers';
 import { Output } from '../output';
 import { enrolDevices } from './up/enrol-devices';
 
@@ -30,8 +31,8 @@ export function registerUpCommand(program: Command): void {
     .description(
       'Start the whole pipeline locally: Kafka/Redis/Mosquitto, ingest, scorer, alerts, and a device simulator',
     )
-    .option('--devices <n>', 'simulated devices (0 for none)', (v) => parseInt(v, 10), 12)
-    .option('--seed <n>', 'simulator seed', (v) => parseInt(v, 10), 7)
+    .option('--devices <n>', 'simulated devices (0 for none)', integerAtLeast(0), 12)
+    .option('--seed <n>', 'simulator seed', integer, 7)
     .option('--no-simulate', 'do not start the device simulator')
     .option('--no-stack', 'do not start Kafka/Redis/Mosquitto (use the ones configured)')
     .option('--json', 'print one JSON object with the URLs and tokens once everything is up')
