@@ -8,7 +8,7 @@ import {
 import { type Consumer, type EachBatchPayload } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, type AlertEvent, type TopicName, TOPICS, type WindowScore } from '@vigil/contracts';
-import { CONFIG, type HealthIndicator, KafkaConnection } from '@vigil/infra';
+import { CONFIG, decodeJson, type HealthIndicator, KafkaConnection, offsetAfter } from '@vigil/infra';
 import { gatewayGroup } from './alerts.constants';
 import { AlertService } from './alert.service';
 import { ClinicianGateway } from './clinician.gateway';
@@ -49,15 +49,11 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     const { batch } = payload;
     const topic = this.logical(batch.topic);
     const audits: AlertAudit[] = [];
-    for (const m of batch.messages) {
-      if (!m.value) continue;
-      let value: unknown;
-      try {
-        value = JSON.parse(m.value.toString());
-      } catch {
-        this.logger.warn(`skipped a non-JSON record at ${batch.topic}[${batch.partition}]@${m.offset}`);
-        continue;
-      }
+    for (const { value } of decodeJson<unknown>(
+      batch.messages,
+      `${batch.topic}[${batch.partition}]`,
+      this.logger,
+    )) {
       if (topic === TOPICS.alerts) {
         const audit = await this.alerts.onDetectorEvent(value as AlertEvent);
         if (audit) audits.push(audit);
@@ -72,7 +68,7 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
       {
         topic: batch.topic,
         partition: batch.partition,
-        offset: (BigInt(batch.lastOffset()) + 1n).toString(),
+        offset: offsetAfter(batch),
       },
     ]);
     await payload.heartbeat();

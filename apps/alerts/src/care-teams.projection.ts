@@ -8,7 +8,7 @@ import {
 import { type Consumer } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type RegistryEvent, TOPICS } from '@vigil/contracts';
-import { CONFIG, KafkaConnection } from '@vigil/infra';
+import { CONFIG, decodeJson, KafkaConnection } from '@vigil/infra';
 import { careTeamGroup } from './alerts.constants';
 
 /**
@@ -54,12 +54,9 @@ export class CareTeamsProjection implements OnApplicationBootstrap, BeforeApplic
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.registryChanges), fromBeginning: true });
     await this.consumer.run({
-      eachMessage: ({ message }) => {
-        try {
-          if (message.value) this.apply(JSON.parse(message.value.toString()) as RegistryEvent);
-        } catch {
-          this.logger.warn(`skipped an unreadable registry record at offset ${message.offset}`);
-        }
+      eachMessage: ({ topic, partition, message }) => {
+        for (const { value } of decodeJson<RegistryEvent>([message], `${topic}[${partition}]`, this.logger))
+          this.apply(value);
         return Promise.resolve();
       },
     });

@@ -8,7 +8,7 @@ import {
 import { type Admin, type Consumer, type EachBatchPayload } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { TOPICS, type VitalSample } from '@vigil/contracts';
-import { CONFIG, type HealthIndicator, KafkaConnection } from '@vigil/infra';
+import { CONFIG, decodeJson, type HealthIndicator, KafkaConnection, offsetAfter } from '@vigil/infra';
 import { SCORER_GROUP } from './scorer.constants';
 import { ScoringService } from './scoring.service';
 
@@ -71,13 +71,10 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     let liveFrom = this.warmup.get(batch.partition);
     if (liveFrom === undefined) {
       // First batch since joining: it starts at the committed offset. Rewind for the warm-up first.
-      const rewindTo = await this.warmupStart(
-        batch.topic,
-        batch.partition,
-        BigInt(batch.firstOffset() ?? '0'),
-      );
+      const committed = BigInt(batch.firstOffset() ?? '0');
+      const rewindTo = await this.warmupStart(batch.topic, batch.partition, committed);
       if (rewindTo !== null) {
-        this.warmup.set(batch.partition, BigInt(batch.firstOffset() ?? '0'));
+        this.warmup.set(batch.partition, committed);
         this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: rewindTo.toString() });
         return;
       }
@@ -85,15 +82,12 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     }
     const warm: VitalSample[] = [];
     const samples: VitalSample[] = [];
-    for (const m of batch.messages) {
-      if (!m.value) continue;
-      try {
-        const sample = JSON.parse(m.value.toString()) as VitalSample;
-        (liveFrom !== 'live' && BigInt(m.offset) < liveFrom ? warm : samples).push(sample);
-      } catch {
-        // Ingest only writes validated JSON; a foreign record is skipped, not fatal.
-        this.logger.warn(`skipped a non-JSON record at ${batch.topic}[${batch.partition}]@${m.offset}`);
-      }
+    for (const { offset, value } of decodeJson<VitalSample>(
+      batch.messages,
+      `${batch.topic}[${batch.partition}]`,
+      this.logger,
+    )) {
+      (liveFrom !== 'live' && offset < liveFrom ? warm : samples).push(value);
     }
     if (warm.length > 0) await this.scoring.warmUp(warm);
     if (liveFrom !== 'live' && BigInt(batch.lastOffset()) + 1n >= liveFrom) {
@@ -106,8 +100,9 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
       { topic: TOPICS.scores, records: scores.map((s) => ({ key: s.patientId, value: s })) },
       { topic: TOPICS.alerts, records: alerts.map((a) => ({ key: a.patientId, value: a })) },
     ]);
-    const next = (BigInt(batch.lastOffset()) + 1n).toString();
-    await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }]);
+    await this.consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: offsetAfter(batch) },
+    ]);
     await payload.heartbeat();
   }
 

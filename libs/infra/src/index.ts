@@ -9,3 +9,4 @@ export * from './redis/redis.provider';
 export * from './kafka/kafka.connection';
 export * from './nest/repo-root';
 export * from './maintenance/remove-prefixed-state';
+export * from './kafka/batch-records';
