@@ -38,7 +38,7 @@ describe('ingest (real Mosquitto, Kafka, Redis)', () => {
     ({ registry, close: closeRegistry } = await testRegistry(settings));
     ingest = await startIngest(settings);
     output = await IngestOutput.start(settings);
-    for (const n of ['a', 'b', 'fhir', 'bad', 'dup']) {
+    for (const n of ['a', 'b', 'fhir', 'bad', 'dup', 'reboot']) {
       const r = await registry.enrol(dev(n), pat(n), { careTeams: ['team-a'] });
       expect(r.ok).toBe(true);
     }
@@ -185,6 +185,20 @@ describe('ingest (real Mosquitto, Kafka, Redis)', () => {
       'duplicate',
       'duplicate',
     ]);
+  }, 30_000);
+
+  it('accepts a rebooted device counting its seqs from 0 again (same seq, new time)', async () => {
+    const d = await device('reboot');
+    const t0 = Date.now() - 60_000;
+    await d.publish({ ts: t0, seq: 0, hr: 70 });
+    await waitUntil('the first sample', () => output.samplesOf(dev('reboot')).length === 1);
+    await d.publish({ ts: t0 + 30_000, seq: 0, hr: 72 }); // after a reboot: seq 0 again, a later reading
+    await waitUntil('the sample after the reboot', () => output.samplesOf(dev('reboot')).length === 2);
+    expect(output.samplesOf(dev('reboot')).map((s) => [s.seq, s.ts])).toEqual([
+      [0, t0],
+      [0, t0 + 30_000],
+    ]);
+    expect(output.deadLettersOf(dev('reboot'))).toEqual([]);
   }, 30_000);
 
   it('serves health, metrics and the registry API (admin JWT) with its OpenAPI document', async () => {

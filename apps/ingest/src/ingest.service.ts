@@ -155,10 +155,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       key: deviceId,
       value: toDeadLetter(receipt, r.reason, r.message, r.payload ?? message.payload),
     }));
-    const seen = await this.dedupe.claim(
-      deviceId,
-      decoded.samples.map((s) => s.seq),
-    );
+    const seen = await this.dedupe.claim(deviceId, decoded.samples);
     const fresh: AcceptedSample[] = [];
     decoded.samples.forEach((sample, i) => {
       if (!seen[i]) fresh.push(sample);

@@ -153,7 +153,9 @@ export class RecordWriter implements OnApplicationShutdown {
 
 const size = (p: Outbound) => p.samples.length + p.deadLetters.length;
 const sampleIds = (batch: readonly Outbound[]) =>
-  batch.flatMap((p) => p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq })));
+  batch.flatMap((p) =>
+    p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq, ts: s.value.ts })),
+  );
 
 /** Kafka refuses record batches over 1 MB (message.max.bytes); requests stay well below. */
 const MAX_REQUEST_BYTES = 512 * 1024;
