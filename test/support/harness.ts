@@ -46,12 +46,15 @@ export async function startApp(
   beforeListen?.(app);
   try {
     await app.listen(0, '127.0.0.1');
+    const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+    const url = `http://127.0.0.1:${port}`;
+    // Ready when every dependency is: consumers report up only once their group assigned them partitions.
+    await waitFor(`${url}/health`, async () => (await fetch(`${url}/health`)).ok);
+    return { app, port, url };
   } catch (error) {
     await app.close(); // a half-started app would keep consumers (and jest) running
     throw error;
   }
-  const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
-  return { app, port, url: `http://127.0.0.1:${port}` };
 }
 
 /** Polls `check` until it returns a value (not undefined/false) or the timeout passes. */

@@ -37,12 +37,13 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     await this.consumer.connect();
     const topics = [TOPICS.alerts, TOPICS.audit, TOPICS.scores].map((t) => this.kafka.topic(t));
     await this.consumer.subscribe({ topics, fromBeginning: this.config.newGroupsFrom === 'earliest' });
+    // Ready (health up) once the group has given this gateway its partitions.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.running = true));
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (p) => this.onBatch(p),
     });
-    this.running = true;
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -64,6 +65,7 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
       TOPICS.audit,
       audits.map((a) => ({ key: a.patientId, value: a })),
     );
+    payload.resolveOffset(batch.lastOffset()); // kafkajs fetches on from resolved offsets
     await this.consumer.commitOffsets([
       {
         topic: batch.topic,

@@ -46,7 +46,11 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
   async onApplicationBootstrap(): Promise<void> {
     await this.admin.connect();
     await this.consumer.connect();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.warmup.clear());
+    // Ready (health up) once the group has given this instance its partitions.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.warmup.clear();
+      this.running = true;
+    });
     await this.consumer.subscribe({
       topic: this.kafka.topic(TOPICS.samples),
       fromBeginning: this.config.newGroupsFrom === 'earliest',
@@ -62,7 +66,6 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
       eachBatchAutoResolve: false,
       eachBatch: (p) => this.onBatch(p),
     });
-    this.running = true;
   }
 
   private async onBatch(payload: EachBatchPayload): Promise<void> {
@@ -94,12 +97,16 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
       this.warmup.set(batch.partition, 'live');
       this.logger.log(`partition ${batch.partition}: warm-up done, live from offset ${liveFrom}`);
     }
-    if (liveFrom !== 'live' && BigInt(batch.lastOffset()) < liveFrom) return await payload.heartbeat(); // all warm-up: nothing to commit
+    if (liveFrom !== 'live' && BigInt(batch.lastOffset()) < liveFrom) {
+      payload.resolveOffset(batch.lastOffset()); // fetch on from here; nothing to commit yet
+      return await payload.heartbeat();
+    }
     const { scores, alerts } = await this.scoring.score(samples);
     await this.kafka.sendMany([
       { topic: TOPICS.scores, records: scores.map((s) => ({ key: s.patientId, value: s })) },
       { topic: TOPICS.alerts, records: alerts.map((a) => ({ key: a.patientId, value: a })) },
     ]);
+    payload.resolveOffset(batch.lastOffset()); // kafkajs fetches on from resolved offsets
     await this.consumer.commitOffsets([
       { topic: batch.topic, partition: batch.partition, offset: offsetAfter(batch) },
     ]);

@@ -48,8 +48,14 @@ async function up(options: UpOptions): Promise<void> {
 
   // One JWT secret per run unless the operator set one: tokens printed below work for this run.
   const secret = loadConfig().jwtSecret ?? randomBytes(24).toString('base64url');
-  // The children inherit this environment; VIGIL_JWT_SECRET is set so the tokens below work.
-  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_JWT_SECRET: secret };
+  // The children inherit this environment; VIGIL_JWT_SECRET is set so the tokens below work. On a
+  // fresh broker the consumer groups are new: they start at the beginning of the (local, empty) log,
+  // so nothing the simulator sends while they join is skipped.
+  const env: NodeJS.ProcessEnv = {
+    VIGIL_NEW_GROUPS_FROM: 'earliest',
+    ...process.env,
+    VIGIL_JWT_SECRET: secret,
+  };
   const config = loadConfig(env);
   const children: { name: string; child: ChildProcess }[] = [];
   let stopping = false;
