@@ -15,6 +15,7 @@ interface SimulateOptions {
   duration?: number;
   speed?: number;
   start?: number;
+  backfill?: number;
   episodes: 'none' | 'default' | 'demo';
   episodeGap?: number;
   out?: string;
@@ -54,6 +55,11 @@ export function registerSimulateCommand(program: Command): void {
       '--start <time>',
       'measurement time of the first sample (default: now, or earlier so a sped-up run with a --duration ends near now)',
       time,
+    )
+    .option(
+      '--backfill <seconds>',
+      'with --mqtt: first publish this much recent history at full speed (a phone gateway syncing), then go live',
+      positiveNumber,
     )
     .addOption(
       new Option(
@@ -132,9 +138,14 @@ async function publish(options: SimulateOptions): Promise<void> {
   const durationS = options.duration;
   // Measurement time runs `speed` times faster than the wall clock; starting early keeps every
   // timestamp in the past, so ingest does not refuse them as "from the future".
+  const backfillMs = (options.backfill ?? 0) * 1000;
   const startMs =
     options.start ??
-    wholeSecond(Date.now() - (durationS !== undefined && speed > 1 ? durationS * 1000 * (1 - 1 / speed) : 0));
+    wholeSecond(
+      Date.now() -
+        backfillMs -
+        (durationS !== undefined && speed > 1 ? durationS * 1000 * (1 - 1 / speed) : 0),
+    );
   const passwords = options.credentials ? await readCredentials(options.credentials) : {};
   const sim = new VitalsSimulator({
     seed: options.seed,
@@ -165,6 +176,7 @@ async function publish(options: SimulateOptions): Promise<void> {
 
   const endMs = durationS !== undefined ? startMs + durationS * 1000 : Infinity;
   const tickWallMs = 1000 / options.rate / speed;
+  const backfillTicks = Math.round((backfillMs / 1000) * options.rate);
   const bar = durationS !== undefined ? progressBar('simulate', 's', Math.ceil(durationS)) : null;
   const t0 = performance.now();
   let ticks = 0;
@@ -174,8 +186,8 @@ async function publish(options: SimulateOptions): Promise<void> {
   const pending = new Map<string, SimulatedReading[]>();
   try {
     while (!stopping && sim.now < endMs) {
-      // Pace to the wall clock; when behind (broker back-pressure), run without waiting.
-      const due = t0 + ticks * tickWallMs;
+      // Pace to the wall clock once the backfill is out; when behind (broker back-pressure), run without waiting.
+      const due = t0 + Math.max(0, ticks - backfillTicks) * tickWallMs;
       const ahead = due - performance.now();
       if (ahead > 1) await new Promise((r) => setTimeout(r, ahead));
       for (const r of sim.tick()) {

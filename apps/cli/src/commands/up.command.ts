@@ -115,6 +115,8 @@ async function up(options: UpOptions): Promise<void> {
           String(options.seed),
           '--episodes',
           'demo',
+          '--backfill',
+          '150',
         ],
         env,
         root,
@@ -140,7 +142,7 @@ async function up(options: UpOptions): Promise<void> {
     out.info(`  Health:               ${summary.health.join('  ')}`);
     out.info(
       devices > 0
-        ? `  Simulating ${devices} devices; the first alerts arrive within about 30 s.`
+        ? `  Simulating ${devices} devices; 2.5 min of history uploaded, then live; alerts are on the dashboard already.`
         : '  No simulator running.',
     );
     out.info('  Ctrl-C stops everything.\n');
