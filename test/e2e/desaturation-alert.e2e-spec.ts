@@ -92,8 +92,8 @@ describe('end to end: device → clinician (real Mosquitto, Kafka, Redis)', () =
     }
 
     const alert = await waitFor(
-      'a NEWS2 SpO2 alert on the clinician’s socket',
-      () => socket.of('alert').find((a: AlertView) => a.source === 'news2' && a.vitals.includes('spo2')),
+      'a clinical SpO2 alert on the clinician’s socket',
+      () => socket.of('alert').find((a: AlertView) => a.kind === 'clinical' && a.vitals.includes('spo2')),
       60_000,
     );
     expect(alert).toMatchObject({ patientId, status: 'open' });

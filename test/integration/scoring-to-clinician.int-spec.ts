@@ -85,8 +85,8 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
       samples.map((value) => ({ key: patientId, value })),
     );
 
-    const alert = await waitFor('the NEWS2 alert on team-a’s socket', () =>
-      a.of('alert').find((a) => a.source === 'news2'),
+    const alert = await waitFor('the clinical alert on team-a’s socket', () =>
+      a.of('alert').find((a) => a.kind === 'clinical'),
     );
     expect(alert).toMatchObject({ patientId, status: 'open', severity: 'medium', vitals: ['spo2'] });
     expect(alert.reason).toContain('SpO2 86 %');
@@ -108,7 +108,7 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
     ]);
 
     expect(b.of('alert')).toEqual([]);
-    expect(a.of('alert').filter((x) => x.source === 'news2' && x.status === 'open')).toHaveLength(1);
+    expect(a.of('alert').filter((x) => x.kind === 'clinical' && x.status === 'open')).toHaveLength(1);
   }, 60_000);
 
   it('refuses a WebSocket without a valid token, and REST without one', async () => {

@@ -57,7 +57,8 @@ export class ModelProvider implements OnModuleInit, OnApplicationShutdown {
     this.options = modelOptionsFrom(this.engine.metadata);
     this.logger.log(
       `model ${this.engine.metadata.name} (T=${windowSize}, ${features.join('/')}) on ${this.engine.description}; ` +
-        `alert at ${this.options.alertRatio.toFixed(1)}× a patient's usual error`,
+        `abnormal at reconstruction error ${this.options.alertError.toPrecision(3)} (calibrated), ` +
+        `${this.options.residualInput ? 'residual' : 'raw'} input`,
     );
   }
 

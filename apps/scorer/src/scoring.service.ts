@@ -10,7 +10,7 @@ const windowsScored = new Counter({ name: 'vigil_scorer_windows_total', help: 'W
 const alertEvents = new Counter({
   name: 'vigil_scorer_alert_events_total',
   help: 'Alert events emitted',
-  labelNames: ['source', 'state'],
+  labelNames: ['kind', 'state'],
 });
 const lag = new Histogram({
   name: 'vigil_scorer_ingest_to_score_seconds',
@@ -31,7 +31,7 @@ export class ScoringService {
   async score(samples: readonly VitalSample[]): Promise<DetectionOutput> {
     const out = await this.getPipeline().process(samples);
     windowsScored.inc(out.scores.length);
-    for (const a of out.alerts) alertEvents.inc({ source: a.source, state: a.state });
+    for (const a of out.alerts) alertEvents.inc({ kind: a.kind, state: a.state });
     const now = Date.now();
     for (const s of samples) lag.observe((now - s.receivedAt) / 1000);
     return out;

@@ -3,14 +3,14 @@ import { applyToAlert, canSee } from './alert-lifecycle';
 
 const raised: AlertEvent = {
   v: 1,
-  alertId: 'p1.news2.1000',
+  alertId: 'p1.clinical.1000',
   patientId: 'p1',
-  source: 'news2',
+  kind: 'clinical',
   state: 'raised',
   severity: 'medium',
-  reason: 'SpO2 88 % (NEWS2 3)',
+  reason: 'SpO2 88 % (usual 97 %)',
   vitals: ['spo2'],
-  score: 3,
+  evidence: [{ source: 'baseline', vital: 'spo2', value: 88, usual: 97, score: -9 }],
   startedAt: 1000,
   at: 16_000,
 };

@@ -51,12 +51,12 @@ function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult
       view: {
         alertId: e.alertId,
         patientId: e.patientId,
-        source: e.source,
+        kind: e.kind,
         status: 'open',
         severity: e.severity,
         reason: e.reason,
         vitals: e.vitals,
-        score: e.score,
+        evidence: e.evidence,
         startedAt: e.startedAt,
         updatedAt: e.at,
         acknowledgedBy: null,
@@ -67,6 +67,14 @@ function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult
   if (!current || current.status === 'resolved') {
     return { view: current as AlertView, action: null };
   }
+  if (e.state === 'updated') {
+    // The condition changed shape (another vital joined): new text, same status and severity.
+    if (e.at <= current.updatedAt) return { view: current, action: null };
+    return {
+      view: { ...current, reason: e.reason, vitals: e.vitals, evidence: e.evidence, updatedAt: e.at },
+      action: 'updated',
+    };
+  }
   if (e.state === 'escalated') {
     if (e.severity === current.severity) return { view: current, action: null };
     // A worse episode needs eyes again, even if someone acknowledged the milder one.
@@ -76,7 +84,7 @@ function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult
         severity: e.severity,
         reason: e.reason,
         vitals: e.vitals,
-        score: e.score,
+        evidence: e.evidence,
         status: 'open',
         acknowledgedBy: null,
         updatedAt: e.at,

@@ -216,14 +216,14 @@ export const SETTINGS = {
   ),
   alertConfirmWindows: setting(
     'VIGIL_ALERT_CONFIRM',
-    '3',
+    '2',
     int(1, 60),
     'Hysteresis: k abnormal windows out of n raise an alert (this is k)',
   ),
-  alertConfirmOf: setting('VIGIL_ALERT_CONFIRM_OF', '4', int(1, 60), 'Hysteresis: n, the windows looked at'),
+  alertConfirmOf: setting('VIGIL_ALERT_CONFIRM_OF', '3', int(1, 60), 'Hysteresis: n, the windows looked at'),
   alertClearWindows: setting(
     'VIGIL_ALERT_CLEAR',
-    '6',
+    '12',
     int(1, 600),
     'Normal windows in a row that resolve an alert',
   ),
@@ -232,6 +232,12 @@ export const SETTINGS = {
     '600',
     int(0, 86400),
     'After a resolve, the same alert is not raised again for this long',
+  ),
+  wardUtcOffsetMinutes: setting(
+    'VIGIL_WARD_UTC_OFFSET_MINUTES',
+    '0',
+    int(-720, 840),
+    "The ward's offset from UTC in minutes: night (23:00-07:00 local) has a normal of its own",
   ),
   scorerWarmupSeconds: setting(
     'VIGIL_SCORER_WARMUP_SECONDS',

@@ -1,7 +1,7 @@
 import type { Severity } from './alert-event';
 
 /** What happened to an alert, who did it, when: the audit trail on Kafka `alerts.audit`. */
-export type AlertAction = 'raised' | 'escalated' | 'acknowledged' | 'resolved' | 'auto-resolved';
+export type AlertAction = 'raised' | 'escalated' | 'updated' | 'acknowledged' | 'resolved' | 'auto-resolved';
 
 export interface AlertAudit {
   readonly v: 1;

@@ -4,29 +4,56 @@ import type { Vital } from './vitals';
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-/** Which detector raised it: clinical rules, the learned per-patient model, or a sensor check (technical alarm). */
-export type AlertSource = 'news2' | 'model' | 'technical';
+/**
+ * Clinical: the patient's physiology (one alert per patient condition, whatever detectors agree on
+ * it). Technical: the sensor, not the patient ("check the sensor"); kept apart so that a fault on
+ * one vital never silences a clinical alarm carried by another.
+ */
+export const ALERT_KINDS = ['clinical', 'technical'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
 
-export type AlertState = 'raised' | 'escalated' | 'resolved';
+/** raised → (escalated: severity rose | updated: what is off changed)* → resolved. */
+export type AlertState = 'raised' | 'escalated' | 'updated' | 'resolved';
+
+/**
+ * What a detector contributed to an alert:
+ * - `limit`: a hard safety limit crossed (always high);
+ * - `baseline`: the vital is far from this patient's own normal in the current context;
+ * - `news2`: NEWS2 points of an abnormal vital (or the aggregate, with `vital` null);
+ * - `model`: the learned model's reconstruction error over its calibrated alert level;
+ * - `sensor`: a sensor check (technical alarms).
+ */
+export type EvidenceSource = 'limit' | 'baseline' | 'news2' | 'model' | 'sensor';
+
+export interface Evidence {
+  readonly source: EvidenceSource;
+  readonly vital: Vital | null;
+  /** The vital's value the evidence is about (robust recent value), when it concerns one vital. */
+  readonly value: number | null;
+  /** The patient's usual value in the current context, for `baseline` (and shown beside limits). */
+  readonly usual: number | null;
+  /** Detector output: z-like deviation, NEWS2 points, model error ÷ alert level, 1 for a limit. */
+  readonly score: number;
+}
 
 /**
  * An alert on Kafka `alerts.events`, keyed by patientId. `alertId` is deterministic (patient,
- * source, episode start), so a replay of the same samples yields the same id and clinicians never
+ * kind, episode start), so a replay of the same samples yields the same id and clinicians never
  * see one alert twice.
  */
 export interface AlertEvent {
   readonly v: 1;
   readonly alertId: string;
   readonly patientId: string;
-  readonly source: AlertSource;
+  readonly kind: AlertKind;
   readonly state: AlertState;
   readonly severity: Severity;
-  /** For a clinician, e.g. "SpO2 88 % for 2 min (NEWS2 3)". */
+  /** For a clinician: only the vitals that are off, with the patient's usual, e.g. "SpO2 87 % (usual 96 %) for 2 min". */
   readonly reason: string;
-  /** The vitals that drove it, most important first. */
+  /** The vitals that are off, most important first. */
   readonly vitals: readonly Vital[];
-  /** Detector output at the time: NEWS2 aggregate, or reconstruction error relative to the patient's usual. */
-  readonly score: number;
+  /** Every detector's contribution at this event, for audit (not in the text). */
+  readonly evidence: readonly Evidence[];
   /** Episode start and this event's time, epoch ms (measurement time, not wall clock). */
   readonly startedAt: number;
   readonly at: number;

@@ -1,4 +1,4 @@
-import type { AlertSource, Severity } from './alert-event';
+import type { AlertKind, Evidence, Severity } from './alert-event';
 import type { Vital } from './vitals';
 import type { WindowScore } from './window-score';
 
@@ -8,12 +8,12 @@ export type AlertStatus = 'open' | 'acknowledged' | 'escalated' | 'resolved';
 export interface AlertView {
   readonly alertId: string;
   readonly patientId: string;
-  readonly source: AlertSource;
+  readonly kind: AlertKind;
   readonly status: AlertStatus;
   readonly severity: Severity;
   readonly reason: string;
   readonly vitals: readonly Vital[];
-  readonly score: number;
+  readonly evidence: readonly Evidence[];
   readonly startedAt: number;
   readonly updatedAt: number;
   readonly acknowledgedBy: string | null;

@@ -1,6 +1,7 @@
 import type { AlertAudit } from './alert-audit';
 import type { AlertEvent } from './alert-event';
 import type { DeadLetter } from './dead-letter';
+import type { PatientLimitsChange } from './patient-limits';
 import type { RegistryEvent } from './registry-event';
 import type { VitalSample } from './vital-sample';
 import type { WindowScore } from './window-score';
@@ -13,6 +14,7 @@ export interface TopicPayloads {
   'alerts.events': AlertEvent;
   'alerts.audit': AlertAudit;
   'registry.changes': RegistryEvent;
+  'patients.limits': PatientLimitsChange;
 }
 export type TopicName = keyof TopicPayloads;
 
@@ -23,6 +25,7 @@ export const TOPICS = {
   alerts: 'alerts.events',
   audit: 'alerts.audit',
   registryChanges: 'registry.changes',
+  patientLimits: 'patients.limits',
 } as const satisfies Record<string, TopicName>;
 
 export interface TopicSpec {
@@ -41,6 +44,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.audit, partitions: 6, config: { 'retention.ms': String(365 * 24 * 3600_000) } },
   // The registry's record of changes: one partition (total order for a rebuild), kept forever.
   { name: TOPICS.registryChanges, partitions: 1, config: { 'retention.ms': '-1' } },
+  // Care teams' per-patient limits, with who set them and why: one partition, kept forever.
+  { name: TOPICS.patientLimits, partitions: 1, config: { 'retention.ms': '-1' } },
 ];
 
 /** MQTT topic a device publishes on. `+` matches one device id in subscriptions. */

@@ -6,10 +6,16 @@ export interface WindowScore {
   readonly patientId: string;
   /** End of the window, epoch ms. */
   readonly at: number;
+  /** NEWS2 aggregate of the current values (the patient's own SpO2 scale). */
   readonly news2: number;
-  /** Model anomaly score (reconstruction error / patient's usual), null when no model ran. */
+  /** Model reconstruction error ÷ its calibrated alert level (≥ 1: abnormal), null when no model ran. */
   readonly model: number | null;
   readonly contributions: Partial<Record<Vital, number>> | null;
-  /** Latest value per vital in the window (median of the recent seconds). */
+  /** Current value per vital: robust recent value, or a sparse vital's last reading while fresh. */
   readonly latest: Partial<Record<Vital, number>>;
+  /** The patient's usual value per vital in the current context (rest/active, day/night). */
+  readonly usual: Partial<Record<Vital, number>>;
+  /** Largest deviation from usual over the vitals, in the patient's own spreads (a z-score). */
+  readonly deviation: number;
+  readonly context: { readonly activity: 'rest' | 'active' | 'recovery'; readonly night: boolean };
 }

@@ -29,6 +29,11 @@ export interface AutoencoderConfig {
    * and reconstructs them, so it learns what activity explains, but walking is not an anomaly.
    */
   readonly scoreWeights?: readonly number[];
+  /**
+   * What a vital's value means to the model: `raw` (as measured) or `residual` (value − the
+   * patient's usual in the current context, from the detection pipeline's baselines). Absent: raw.
+   */
+  readonly input?: 'raw' | 'residual';
 }
 
 /**

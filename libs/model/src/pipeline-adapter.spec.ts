@@ -49,14 +49,13 @@ describe(FeatureSelectingScorer.name, () => {
 });
 
 describe(modelOptionsFrom.name, () => {
-  it('expresses the calibrated levels as multiples of the median held-out score', () => {
+  it('takes the alert level calibrated to the false-alert budget, and the input the model was trained on', () => {
     const meta = {
+      config: { input: 'residual' },
       thresholds: { p95: 0.3, p99: 0.5, p999: 0.8, alert: 0.5 },
-      metrics: { valScoreMedian: 0.1 },
     } as unknown as ModelMetadata;
-    const o = modelOptionsFrom(meta);
-    expect(o.typicalError).toBe(0.1);
-    expect(o.alertRatio).toBeCloseTo(5, 12);
-    expect(o.mediumRatio).toBeCloseTo(8, 12);
+    expect(modelOptionsFrom(meta)).toEqual({ alertError: 0.5, residualInput: true });
+    const raw = { config: {}, thresholds: { alert: 0.7 } } as unknown as ModelMetadata;
+    expect(modelOptionsFrom(raw)).toEqual({ alertError: 0.7, residualInput: false });
   });
 });

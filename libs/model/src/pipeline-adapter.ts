@@ -36,17 +36,9 @@ export class FeatureSelectingScorer implements WindowScorerLike {
 }
 
 /**
- * The pipeline's model options from a model's calibration: the personal baseline starts from the
- * median held-out score, a window is abnormal at the calibrated alert level and medium at p99.9,
- * both as multiples of that median (the pipeline judges error ÷ the patient's usual).
+ * The pipeline's model options from a model's metadata: a window is abnormal at the alert level
+ * calibrated to the false-alert budget; a model trained on residuals reads value − patient's usual.
  */
 export function modelOptionsFrom(metadata: ModelMetadata): ModelOptions {
-  const typical =
-    metadata.metrics.valScoreMedian > 0 ? metadata.metrics.valScoreMedian : metadata.thresholds.p95 / 2;
-  const alertRatio = metadata.thresholds.alert / typical;
-  return {
-    typicalError: typical,
-    alertRatio,
-    mediumRatio: Math.max(metadata.thresholds.p999 / typical, alertRatio * 1.5),
-  };
+  return { alertError: metadata.thresholds.alert, residualInput: metadata.config.input === 'residual' };
 }

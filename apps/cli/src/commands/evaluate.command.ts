@@ -29,6 +29,7 @@ interface EvaluateOptions {
   mimicResample: 'hold' | 'linear';
   nabLstm?: boolean;
   out?: string;
+  alertsOut?: string;
   json?: boolean;
 }
 
@@ -77,6 +78,10 @@ export function registerEvaluateCommand(program: Command): void {
         .default('hold'),
     )
     .option('--out <dir>', 'write pictures (SVG) and the simulated test set here')
+    .option(
+      '--alerts-out <file>',
+      'write every alert raised on the recording as JSONL (patient, device, ts_ms, kind, severity, evidence, reason)',
+    )
     .option('--json', 'print one JSON object as the last line')
     .action((options: EvaluateOptions) => evaluate(options));
 }
@@ -125,6 +130,7 @@ async function evaluate(options: EvaluateOptions): Promise<void> {
           (l) => out.info(l),
           progressBar,
           reconstructor,
+          options.alertsOut ?? null,
         );
         text.push(renderRecording(result.recording, table));
       } finally {
@@ -212,7 +218,7 @@ async function loadDetection(
   const detection = detectionOptionsFrom(config, modelOptionsFrom(meta));
   out.info(
     `Model ${dir}: ${meta.name}, T=${meta.config.windowSize}, features ${meta.config.features.join(',')}, engine ${engine.description}; ` +
-      `alert at ${detection.model?.alertRatio.toFixed(1)}× a patient's usual error`,
+      `abnormal at reconstruction error ${detection.model?.alertError.toPrecision(3)} (calibrated), ${detection.model?.residualInput ? 'residual' : 'raw'} input`,
   );
   const { mean, std } = meta.normalisation;
   const T = meta.config.windowSize;

@@ -1,7 +1,7 @@
-import type { AlertEvent, VitalValues, WindowScore } from '@vigil/contracts';
+import type { AlertEvent, PatientLimits, VitalValues, WindowScore } from '@vigil/contracts';
 import { FEATURES } from '../window/vitals-window';
 import type { DetectionOptions } from './detection-options';
-import { type DueWindow, type ModelOutput, PatientMonitor } from './patient-monitor';
+import { type DueWindow, type ModelOutput, type MonitorSnapshot, PatientMonitor } from './patient-monitor';
 import type { WindowScorerLike } from './window-scorer';
 
 export interface SampleLike extends VitalValues {
@@ -21,6 +21,7 @@ export interface DetectionOutput {
  */
 export class DetectionPipeline {
   private readonly monitors = new Map<string, PatientMonitor>();
+  private readonly limits = new Map<string, PatientLimits>();
 
   constructor(
     private readonly options: DetectionOptions,
@@ -49,21 +50,50 @@ export class DetectionPipeline {
     return out;
   }
 
+  /** A care team's limits for a patient, in force from the next window. */
+  setLimits(patientId: string, limits: PatientLimits): void {
+    this.limits.set(patientId, limits);
+    const m = this.monitors.get(patientId);
+    if (m) m.limits = limits;
+  }
+
+  /** What to checkpoint: each monitored patient's learned normal. */
+  snapshots(): [string, MonitorSnapshot][] {
+    return [...this.monitors].map(([id, m]) => [id, m.snapshot()]);
+  }
+
+  /** Restores a patient's checkpoint; call before the patient's first sample after a restart. */
+  restore(patientId: string, snapshot: MonitorSnapshot): void {
+    this.monitor(patientId).restore(snapshot);
+  }
+
+  has(patientId: string): boolean {
+    return this.monitors.has(patientId);
+  }
+
   private monitor(patientId: string): PatientMonitor {
     let m = this.monitors.get(patientId);
-    if (!m) this.monitors.set(patientId, (m = new PatientMonitor(patientId, this.options)));
+    if (!m) {
+      m = new PatientMonitor(patientId, this.options);
+      m.limits = this.limits.get(patientId);
+      this.monitors.set(patientId, m);
+    }
     return m;
   }
 
   private async scoreModel(windows: readonly DueWindow[]): Promise<(ModelOutput | null)[]> {
     const outputs: (ModelOutput | null)[] = windows.map(() => null);
     if (!this.scorer || !this.options.model) return outputs;
-    const ready = windows.map((w, i) => [w, i] as const).filter(([w]) => w.modelReady);
+    const ready = windows
+      .map((w, i) => [w, i] as const)
+      .filter(
+        (e): e is readonly [DueWindow & { modelInput: Float32Array }, number] => e[0].modelInput !== null,
+      );
     const size = this.options.windowLength * FEATURES;
     for (let start = 0; start < ready.length; start += this.maxBatch) {
       const chunk = ready.slice(start, start + this.maxBatch);
       const batch = new Float32Array(chunk.length * size);
-      chunk.forEach(([w], j) => batch.set(w.values, j * size));
+      chunk.forEach(([w], j) => batch.set(w.modelInput, j * size));
       const { scores, contributions } = await this.scorer.score(batch, chunk.length);
       chunk.forEach(([, i], j) => {
         outputs[i] = {

@@ -1,25 +1,41 @@
 import {
   type AlertEvent,
-  type Severity,
+  type Evidence,
+  type PatientLimits,
   VITALS,
   type Vital,
   type VitalValues,
   type WindowScore,
 } from '@vigil/contracts';
-import { describeValues, news2 } from '../rules/news2';
-import { detectSensorFault } from '../rules/sensor-fault.rule';
+import {
+  type BaselineContext,
+  type BaselineSnapshot,
+  type BaselineVital,
+  BASELINE_VITALS,
+  PatientBaselines,
+  contextOf,
+} from '../baseline/patient-baselines';
+import { ActivityTracker, type ActivityState, isNight } from '../context/activity-tracker';
+import { ConditionAssessor, DEVIATION_RULES, type VitalNow } from '../evidence/condition';
+import { detectSensorFault, type SensorFault } from '../rules/sensor-fault.rule';
 import { AlertPolicy, type AlertTransition, type Observation } from '../policy/alert-policy';
-import { PersonalBaseline } from '../policy/personal-baseline';
+import { median, removeArtefacts } from '../window/artefact-filter';
 import { FEATURES, VitalsWindow } from '../window/vitals-window';
 import type { DetectionOptions } from './detection-options';
 
-/** A window ready to be scored: a copy of the patient's T×F values at one moment. */
+/** A window ready to be assessed: everything about the patient at one moment, copied. */
 export interface DueWindow {
   readonly patientId: string;
   readonly at: number;
+  /** T×F values with artefacts removed, oldest first, NaN = missing (VITALS order). */
   readonly values: Float32Array;
-  /** Enough data for the model (at least half the window); NEWS2 runs regardless. */
-  readonly modelReady: boolean;
+  /** What the model reads (T×F, VITALS order), null when it should not run yet. */
+  readonly modelInput: Float32Array | null;
+  readonly activity: ActivityState;
+  readonly night: boolean;
+  readonly vitals: Partial<Record<BaselineVital, VitalNow>>;
+  readonly irregularity: VitalNow | null;
+  readonly fault: SensorFault | null;
 }
 
 export interface ModelOutput {
@@ -28,144 +44,337 @@ export interface ModelOutput {
   readonly contributions: ArrayLike<number>;
 }
 
+/** What a monitor keeps across a restart (checkpointed by the scorer): the patient's learned normal. */
+export interface MonitorSnapshot {
+  readonly v: 1;
+  /** Measurement time up to which the snapshot has learned; a replay does not learn it twice. */
+  readonly at: number;
+  readonly baselines: BaselineSnapshot;
+  readonly activity: { readonly lastActiveAt: number | null };
+}
+
+const DENSE: readonly BaselineVital[] = ['hr', 'spo2', 'rr'];
+/** A sparse reading stands for the patient's state this long (BP every 15–60 min, temperature about each minute). */
+const FRESH_MS: Partial<Record<BaselineVital, number>> = {
+  temp: 5 * 60_000,
+  sbp: 75 * 60_000,
+  dbp: 75 * 60_000,
+};
+const HR = VITALS.indexOf('hr');
+/** HR readings a window needs before its rhythm is judged. */
+const IRREGULARITY_MIN_READINGS = 30;
+
 /**
- * One patient's detection state: window, NEWS2 and model alert policies, personal baseline.
- * Pure; the scorer app and `vigil evaluate` drive it the same way.
+ * One patient's detection: 1 Hz window, activity and time-of-day context, personal baselines per
+ * vital and context, sensor checks, the combined clinical condition and its one alert, and a
+ * technical alarm apart. Pure; the scorer app and `vigil evaluate` drive it the same way.
+ *
+ * Everything the patient's data teaches (baselines, activity) is learned in `push`, in sample
+ * order, so the outcome does not depend on how samples were batched (a replay gives the same alerts).
  */
 export class PatientMonitor {
   private readonly window: VitalsWindow;
   private lastDueSlot = -Infinity;
-  private readonly news2Policy: AlertPolicy;
-  private readonly modelPolicy: AlertPolicy;
+  private readonly baselines = new PatientBaselines();
+  private readonly activity: ActivityTracker;
+  private readonly sparse: Partial<Record<BaselineVital, { ts: number; value: number }[]>> = {};
+  private readonly assessor = new ConditionAssessor();
+  private readonly clinicalPolicy: AlertPolicy;
   private readonly technicalPolicy: AlertPolicy;
-  private readonly baseline: PersonalBaseline | null;
+  private learnedUntil = -Infinity;
+  limits: PatientLimits | undefined;
 
   constructor(
     readonly patientId: string,
     private readonly options: DetectionOptions,
   ) {
     this.window = new VitalsWindow(options.windowLength, options.cadenceMs);
-    this.news2Policy = new AlertPolicy(patientId, 'news2', options.policy);
-    this.modelPolicy = new AlertPolicy(patientId, 'model', options.policy);
+    this.activity = new ActivityTracker(options.activity);
+    this.clinicalPolicy = new AlertPolicy(patientId, 'clinical', options.policy);
     this.technicalPolicy = new AlertPolicy(patientId, 'technical', options.policy);
-    this.baseline = options.model ? new PersonalBaseline(options.model.typicalError) : null;
   }
 
   /** Adds a sample; returns a window when one is due (every stride of measurement time). */
   push(ts: number, values: VitalValues): DueWindow | null {
     if (!this.window.push(ts, values)) return null;
+    this.activity.observe(ts, values.steps);
+    for (const v of ['temp', 'sbp', 'dbp'] as const) {
+      const x = values[v];
+      if (x === undefined || !Number.isFinite(x)) continue;
+      const list = (this.sparse[v] ??= []);
+      list.push({ ts, value: x });
+      while (list.length > 3) list.shift();
+      const activity = this.activity.state(ts);
+      if (activity !== 'recovery') this.learn(v, contextOf(activity, isNight(ts, this.options.clock)), x, ts);
+    }
     const slot = this.window.newestSlot;
     if (slot - this.lastDueSlot < this.options.strideSlots || this.window.filled < this.options.strideSlots)
       return null;
     this.lastDueSlot = slot;
-    const copy = new Float32Array(this.options.windowLength * FEATURES);
-    this.window.copyTo(copy);
+    return this.due();
+  }
+
+  private due(): DueWindow {
+    const T = this.options.windowLength;
+    const at = this.window.endTs;
+    const raw = new Float32Array(T * FEATURES);
+    this.window.copyTo(raw);
+    const fault = detectSensorFault(raw, T);
+    const irregularityValue = beatToBeat(raw, T);
+    const values = raw.slice();
+    removeArtefacts(values, T);
+
+    const activity = this.activity.state(at);
+    const night = isNight(at, this.options.clock);
+    // Evidence is judged against the rest normal (activity only makes raised HR and RR expected);
+    // the active normal is learned for the model, which reads deviations from the current context.
+    const context = contextOf('rest', night);
+    const modelContext = contextOf(activity, night);
+    const faulty = new Set<Vital>(fault?.vitals ?? []);
+    const vitals: Partial<Record<BaselineVital, VitalNow>> = {};
+    for (const v of BASELINE_VITALS) {
+      if (faulty.has(v)) continue;
+      const recent = DENSE.includes(v)
+        ? recentSpread(values, T, VITALS.indexOf(v), this.options.recentSlots)
+        : null;
+      const value = recent ? recent.median : this.freshReading(v, at);
+      if (value === undefined) continue;
+      const previous = v === 'sbp' ? this.previousReading(v, at) : undefined;
+      vitals[v] = {
+        value,
+        lower: recent?.lower ?? value,
+        upper: recent?.upper ?? value,
+        ...this.baselines.expected(v, context),
+        ...(previous === undefined ? {} : { previous }),
+      };
+      // Recovering is neither rest nor activity: it teaches neither normal.
+      if (DENSE.includes(v) && activity !== 'recovery') this.learn(v, modelContext, value, at);
+    }
+    let irregularity: VitalNow | null = null;
+    if (irregularityValue !== null && !faulty.has('hr')) {
+      irregularity = {
+        value: irregularityValue,
+        lower: irregularityValue,
+        upper: irregularityValue,
+        ...this.baselines.expected('hrIrregularity', context),
+      };
+      if (activity !== 'recovery' && (!irregularity.ready || irregularityValue < 3 * irregularity.usual))
+        this.learnSignal('hrIrregularity', modelContext, irregularityValue, at);
+    }
+
+    const model = this.options.model;
+    const modelInput =
+      model && this.window.filled >= T / 2 && vitals.hr?.ready !== false
+        ? this.modelInput(values, modelContext, faulty, model.residualInput)
+        : null;
     return {
       patientId: this.patientId,
-      at: this.window.endTs,
-      values: copy,
-      modelReady: this.window.filled >= this.options.windowLength / 2,
+      at,
+      values,
+      modelInput,
+      activity,
+      night,
+      vitals,
+      irregularity,
+      fault,
     };
   }
 
+  /** The window as the model reads it: faulty vitals masked; with residual input, value − usual. */
+  private modelInput(
+    values: Float32Array,
+    context: BaselineContext,
+    faulty: ReadonlySet<Vital>,
+    residual: boolean,
+  ): Float32Array {
+    const T = this.options.windowLength;
+    const input = values.slice();
+    for (let f = 0; f < FEATURES; f++) {
+      const vital = VITALS[f];
+      const usual = residual && vital !== 'steps' ? this.baselines.expected(vital, context).usual : 0;
+      for (let t = 0; t < T; t++) {
+        const i = t * FEATURES + f;
+        if (faulty.has(vital)) input[i] = NaN;
+        else if (usual !== 0) input[i] -= usual;
+      }
+    }
+    return input;
+  }
+
   /**
-   * Scores a due window with NEWS2 (and the model's output when there is one) and steps the
-   * policies. While the sensor looks faulty (off the wrist, stuck) only the technical alarm speaks:
-   * the clinical detectors see "not abnormal" and the personal baseline learns nothing.
+   * Assesses a due window with every detector and steps the two alert policies. A sensor fault
+   * raises the technical alarm and takes only the faulty vitals out of the clinical assessment.
    */
   assess(due: DueWindow, model: ModelOutput | null): { score: WindowScore; alerts: AlertEvent[] } {
-    const latest = this.latest(due);
-    const clinical = news2(latest);
-    const fault = detectSensorFault(due.values, this.options.windowLength);
     const alerts: AlertEvent[] = [];
-    const technicalObs: Observation = {
+    const fault = due.fault;
+    const technical: Observation = {
       at: due.at,
       severity: fault ? 'low' : null,
-      score: fault ? 1 : 0,
       vitals: fault?.vitals ?? [],
       reason: fault?.reason ?? '',
+      evidence: fault
+        ? fault.vitals.map((v): Evidence => ({
+            source: 'sensor',
+            vital: v,
+            value: null,
+            usual: null,
+            score: 1,
+          }))
+        : [],
     };
-    pushEvent(alerts, this.patientId, 'technical', this.technicalPolicy.step(technicalObs));
+    pushEvent(alerts, this.patientId, 'technical', this.technicalPolicy.step(technical));
 
-    const news2Obs: Observation = {
+    const modelRatio = model && this.options.model ? model.error / this.options.model.alertError : null;
+    const condition = this.assessor.assess({
       at: due.at,
-      severity: fault ? null : clinical.severity,
-      score: clinical.total,
-      vitals: clinical.drivers,
-      reason: `${describeValues(clinical.drivers, latest)} (NEWS2 ${clinical.total})`,
-    };
-    pushEvent(alerts, this.patientId, 'news2', this.news2Policy.step(news2Obs));
-
-    let ratio: number | null = null;
-    let contributions: Partial<Record<Vital, number>> | null = null;
-    if (model && this.baseline && this.options.model) {
-      ratio = this.baseline.ratio(model.error);
-      contributions = Object.fromEntries(VITALS.map((v, f) => [v, round(model.contributions[f])]));
-      const top = VITALS.map((v, f) => [v, model.contributions[f]] as const)
-        .filter(([, c]) => c > 0)
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 2)
-        .map(([v]) => v);
-      const severity: Severity | null =
-        fault !== null
-          ? null
-          : ratio >= this.options.model.mediumRatio
-            ? 'medium'
-            : ratio >= this.options.model.alertRatio
-              ? 'low'
-              : null;
-      const modelObs: Observation = {
+      vitals: due.vitals,
+      irregularity: due.irregularity,
+      activity: due.activity,
+      limits: this.limits,
+      model: modelRatio === null || !model ? null : { ratio: modelRatio, top: topContributors(model) },
+    });
+    pushEvent(
+      alerts,
+      this.patientId,
+      'clinical',
+      this.clinicalPolicy.step({
         at: due.at,
-        severity,
-        score: round(ratio),
-        vitals: top,
-        reason: `Unusual for this patient: ${describeValues(top, latest) || top.join(', ')} (${ratio.toFixed(1)}× usual reconstruction error)`,
-      };
-      pushEvent(alerts, this.patientId, 'model', this.modelPolicy.step(modelObs));
-      const abnormal = fault !== null || ratio >= this.options.model.alertRatio;
-      if (!abnormal && !this.modelPolicy.isOpen) this.baseline.learn(model.error);
-    }
+        severity: condition.severity,
+        vitals: condition.vitals,
+        reason: condition.reason,
+        evidence: condition.evidence,
+      }),
+    );
 
+    const latest: Partial<Record<Vital, number>> = {};
+    const usual: Partial<Record<Vital, number>> = {};
+    for (const [v, now] of Object.entries(due.vitals) as [BaselineVital, VitalNow][]) {
+      latest[v] = round(now.value);
+      usual[v] = round(now.usual);
+    }
     return {
       score: {
         v: 1,
         patientId: this.patientId,
         at: due.at,
-        news2: clinical.total,
-        model: ratio === null ? null : round(ratio),
-        contributions,
+        news2: condition.news2,
+        model: modelRatio === null ? null : round(modelRatio),
+        contributions: model
+          ? Object.fromEntries(VITALS.map((v, f) => [v, round(model.contributions[f])]))
+          : null,
         latest,
+        usual,
+        deviation: condition.deviation,
+        context: { activity: due.activity, night: due.night },
       },
       alerts,
     };
   }
 
-  private latest(due: DueWindow): Partial<Record<Vital, number>> {
-    const out: Partial<Record<Vital, number>> = {};
-    const T = this.options.windowLength;
-    const n = Math.min(this.options.news2Slots, T);
-    for (let f = 0; f < FEATURES; f++) {
-      const values: number[] = [];
-      for (let t = T - n; t < T; t++) {
-        const v = due.values[t * FEATURES + f];
-        if (!Number.isNaN(v)) values.push(v);
-      }
-      if (values.length === 0) continue;
-      values.sort((a, b) => a - b);
-      const mid = values.length >> 1;
-      out[VITALS[f]] = round(values.length % 2 ? values[mid] : (values[mid - 1] + values[mid]) / 2);
-    }
-    return out;
+  snapshot(): MonitorSnapshot {
+    return {
+      v: 1,
+      at: this.window.endTs,
+      baselines: this.baselines.snapshot(),
+      activity: this.activity.snapshot(),
+    };
   }
+
+  /** Restores a checkpoint taken before a restart: the patient's normal is not learned again. */
+  restore(s: MonitorSnapshot): void {
+    this.baselines.restore(s.baselines);
+    this.activity.restore(s.activity);
+    this.learnedUntil = s.at;
+  }
+
+  /** Learns a vital's value unless it is off the patient's normal (an episode must not become normal). */
+  private learn(v: BaselineVital, context: BaselineContext, x: number, ts: number): void {
+    const e = this.baselines.expected(v, context);
+    if (e.ready && v !== 'dbp') {
+      const rule = DEVIATION_RULES[v];
+      const d = x - e.usual;
+      if (d >= Math.max(rule.up, rule.z * e.spread) || -d >= Math.max(rule.down, rule.z * e.spread)) return;
+    }
+    this.learnSignal(v, context, x, ts);
+  }
+
+  private learnSignal(
+    v: BaselineVital | 'hrIrregularity',
+    context: BaselineContext,
+    x: number,
+    ts: number,
+  ): void {
+    if (ts <= this.learnedUntil) return;
+    this.baselines.learn(v, context, x, ts);
+  }
+
+  /** Temperature: the median of its fresh readings; BP: its last reading while fresh. */
+  private freshReading(v: BaselineVital, at: number): number | undefined {
+    const fresh = (this.sparse[v] ?? []).filter((r) => at - r.ts <= (FRESH_MS[v] ?? 0) && r.ts <= at);
+    if (fresh.length === 0) return undefined;
+    return v === 'temp' ? median(fresh.map((r) => r.value)) : fresh[fresh.length - 1].value;
+  }
+
+  /** The reading before the current one, if it too is recent enough to speak for the patient. */
+  private previousReading(v: BaselineVital, at: number): number | undefined {
+    const list = (this.sparse[v] ?? []).filter((r) => r.ts <= at);
+    if (list.length < 2) return undefined;
+    const before = list[list.length - 2];
+    return at - before.ts <= 2 * (FRESH_MS[v] ?? 0) ? before.value : undefined;
+  }
+}
+
+/**
+ * A dense vital over the newest `slots` rows of a T×F window: its median, and the 30th and 70th
+ * percentiles. A deviation counts only when 70 % of the recent readings share it, so a burst of a
+ * few seconds (a motion artefact, a cough) is not a condition.
+ */
+function recentSpread(
+  values: Float32Array,
+  T: number,
+  f: number,
+  slots: number,
+): { median: number; lower: number; upper: number } | null {
+  const seen: number[] = [];
+  for (let t = Math.max(0, T - slots); t < T; t++) {
+    const v = values[t * FEATURES + f];
+    if (!Number.isNaN(v)) seen.push(v);
+  }
+  if (seen.length === 0) return null;
+  seen.sort((a, b) => a - b);
+  const at = (q: number) => seen[Math.min(seen.length - 1, Math.floor(q * seen.length))];
+  return { median: median(seen), lower: at(0.3), upper: at(0.7) };
+}
+
+/** Median |Δ| of successive HR readings in the window: a rhythm's irregularity, immune to trends. */
+function beatToBeat(raw: Float32Array, T: number): number | null {
+  const diffs: number[] = [];
+  let last = NaN;
+  for (let t = 0; t < T; t++) {
+    const v = raw[t * FEATURES + HR];
+    if (Number.isNaN(v)) continue;
+    if (!Number.isNaN(last)) diffs.push(Math.abs(v - last));
+    last = v;
+  }
+  return diffs.length + 1 >= IRREGULARITY_MIN_READINGS ? median(diffs) : null;
+}
+
+function topContributors(model: ModelOutput): Vital[] {
+  return VITALS.map((v, f) => [v, model.contributions[f]] as const)
+    .filter(([v, c]) => c > 0 && v !== 'steps')
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 2)
+    .map(([v]) => v);
 }
 
 function pushEvent(
   out: AlertEvent[],
   patientId: string,
-  source: AlertEvent['source'],
+  kind: AlertEvent['kind'],
   t: AlertTransition | null,
 ): void {
-  if (t) out.push({ v: 1, patientId, source, ...t });
+  if (t) out.push({ v: 1, patientId, kind, ...t });
 }
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

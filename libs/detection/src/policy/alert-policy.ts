@@ -1,4 +1,11 @@
-import { type AlertSource, type AlertState, type Severity, SEVERITIES, type Vital } from '@vigil/contracts';
+import {
+  type AlertKind,
+  type AlertState,
+  type Evidence,
+  type Severity,
+  SEVERITIES,
+  type Vital,
+} from '@vigil/contracts';
 
 export interface AlertPolicyOptions {
   /** Hysteresis: raise when `confirm` of the last `of` windows are abnormal. */
@@ -6,18 +13,18 @@ export interface AlertPolicyOptions {
   readonly of: number;
   /** Resolve after this many normal windows in a row. */
   readonly clear: number;
-  /** After a resolve, the same source stays quiet this long unless severity rises above the last alert's. */
+  /** After a resolve, the same kind stays quiet this long unless severity rises above the last alert's. */
   readonly cooldownMs: number;
 }
 
-/** One scored window as the policy sees it. */
+/** One assessed window as the policy sees it. */
 export interface Observation {
   readonly at: number;
   /** null = normal. */
   readonly severity: Severity | null;
-  readonly score: number;
   readonly vitals: readonly Vital[];
   readonly reason: string;
+  readonly evidence: readonly Evidence[];
 }
 
 export interface AlertTransition {
@@ -26,28 +33,30 @@ export interface AlertTransition {
   readonly severity: Severity;
   readonly startedAt: number;
   readonly at: number;
-  readonly score: number;
   readonly vitals: readonly Vital[];
   readonly reason: string;
+  readonly evidence: readonly Evidence[];
 }
 
-const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+const rank = (s: Severity | null): number => (s === null ? -1 : SEVERITIES.indexOf(s));
 
 /**
- * Alarm logic for one patient and one detector: hysteresis (k of n), escalation, clearing, cooldown.
+ * Alarm logic for one patient and one kind of alert (clinical or technical): hysteresis (k of n),
+ * escalation when the condition worsens, an update when what is off changes, clearing, cooldown.
+ * One open alert at a time: a worsening condition escalates it rather than opening another.
  * Pure and deterministic: the same observations give the same transitions and the same alert ids,
  * so a replay after a crash produces duplicates that downstream recognises, never new alerts.
  */
 export class AlertPolicy {
   private recent: Observation[] = [];
-  private open: { alertId: string; startedAt: number; severity: Severity } | null = null;
+  private open: { alertId: string; startedAt: number; severity: Severity; vitals: Set<Vital> } | null = null;
   private normalStreak = 0;
   private quietUntil = -Infinity;
   private lastSeverity: Severity | null = null;
 
   constructor(
     private readonly patientId: string,
-    private readonly source: AlertSource,
+    private readonly kind: AlertKind,
     private readonly options: AlertPolicyOptions,
   ) {}
 
@@ -61,27 +70,32 @@ export class AlertPolicy {
     return this.open ? this.whileOpen(obs) : this.whileClosed(obs);
   }
 
+  /** The severity held by `confirm` of the recent windows: one spike does not set it. */
+  private sustained(): Severity | null {
+    const ranked = this.recent
+      .map((o) => o.severity)
+      .filter((s): s is Severity => s !== null)
+      .sort((a, b) => rank(b) - rank(a));
+    return ranked.length >= this.options.confirm ? ranked[this.options.confirm - 1] : null;
+  }
+
   private whileClosed(obs: Observation): AlertTransition | null {
-    const abnormal = this.recent.filter((o) => o.severity !== null);
-    if (abnormal.length < this.options.confirm || obs.severity === null) return null;
-    // The alert's severity is the lowest of the confirming windows' top `confirm`: one spike does not set it.
-    const severity = abnormal.map((o) => o.severity as Severity).sort((a, b) => rank(b) - rank(a))[
-      this.options.confirm - 1
-    ];
-    if (
-      obs.at < this.quietUntil &&
-      (this.lastSeverity === null || rank(severity) <= rank(this.lastSeverity))
-    ) {
-      return null;
-    }
-    const startedAt = abnormal[0].at;
-    this.open = { alertId: `${this.patientId}.${this.source}.${startedAt}`, startedAt, severity };
+    const severity = this.sustained();
+    if (severity === null || obs.severity === null) return null;
+    if (obs.at < this.quietUntil && rank(severity) <= rank(this.lastSeverity)) return null;
+    const startedAt = this.recent.find((o) => o.severity !== null)!.at;
+    this.open = {
+      alertId: `${this.patientId}.${this.kind}.${startedAt}`,
+      startedAt,
+      severity,
+      vitals: new Set(obs.vitals),
+    };
     this.normalStreak = 0;
     return this.transition('raised', obs, severity);
   }
 
   private whileOpen(obs: Observation): AlertTransition | null {
-    const open = this.open as NonNullable<typeof this.open>;
+    const open = this.open!;
     if (obs.severity === null) {
       if (++this.normalStreak < this.options.clear) return null;
       const resolved = this.transition('resolved', obs, open.severity);
@@ -92,24 +106,31 @@ export class AlertPolicy {
       return resolved;
     }
     this.normalStreak = 0;
-    if (rank(obs.severity) > rank(open.severity)) {
-      open.severity = obs.severity;
-      return this.transition('escalated', obs, obs.severity);
+    const sustained = this.sustained();
+    if (sustained !== null && rank(sustained) > rank(open.severity)) {
+      open.severity = sustained;
+      for (const v of obs.vitals) open.vitals.add(v);
+      return this.transition('escalated', obs, sustained);
+    }
+    // Another vital joins the condition: say so once (a vital flickering at its threshold does not).
+    if (obs.vitals.some((v) => !open.vitals.has(v))) {
+      for (const v of obs.vitals) open.vitals.add(v);
+      return this.transition('updated', obs, open.severity);
     }
     return null;
   }
 
   private transition(state: AlertState, obs: Observation, severity: Severity): AlertTransition {
-    const open = this.open as NonNullable<typeof this.open>;
+    const open = this.open!;
     return {
       state,
       alertId: open.alertId,
       severity,
       startedAt: open.startedAt,
       at: obs.at,
-      score: obs.score,
       vitals: obs.vitals,
       reason: obs.reason,
+      evidence: obs.evidence,
     };
   }
 }

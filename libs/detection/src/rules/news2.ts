@@ -1,5 +1,6 @@
 import { type Severity, type Vital, VITAL_SPECS } from '@vigil/contracts';
 import { oxygenSaturationRule } from './oxygen-saturation.rule';
+import { oxygenSaturationScale2Rule } from './oxygen-saturation-scale2.rule';
 import { pulseRule } from './pulse.rule';
 import { respirationRateRule } from './respiration-rate.rule';
 import type { News2Rule } from './rule';
@@ -27,12 +28,17 @@ export interface News2Result {
   readonly drivers: readonly Vital[];
 }
 
+/** The same parameters with SpO2 on scale 2 (hypercapnic respiratory failure). */
+export const NEWS2_RULES_SCALE_2: readonly News2Rule[] = NEWS2_RULES.map((r) =>
+  r.vital === 'spo2' ? oxygenSaturationScale2Rule : r,
+);
+
 /** Scores the values given (missing vitals score nothing). */
-export function news2(values: Partial<Record<Vital, number>>): News2Result {
+export function news2(values: Partial<Record<Vital, number>>, spo2Scale: 1 | 2 = 1): News2Result {
   const points: Partial<Record<Vital, number>> = {};
   let total = 0;
   let red = false;
-  for (const rule of NEWS2_RULES) {
+  for (const rule of spo2Scale === 2 ? NEWS2_RULES_SCALE_2 : NEWS2_RULES) {
     const v = values[rule.vital];
     if (v === undefined) continue;
     const p = rule.evaluate(v);

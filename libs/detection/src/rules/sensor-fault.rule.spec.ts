@@ -43,7 +43,7 @@ describe(detectSensorFault.name, () => {
     );
     expect(fault).toMatchObject({
       kind: 'off_wrist',
-      vitals: ['hr', 'spo2', 'rr'],
+      vitals: ['hr', 'spo2', 'rr', 'temp'],
       reason: 'Check the sensor: no heart rate, SpO2 or respiration for 15 s (off the wrist?)',
     });
   });

@@ -46,7 +46,8 @@ export function detectSensorFault(values: Float32Array, T: number): SensorFault 
   if (longestSilent >= needed) {
     return {
       kind: 'off_wrist',
-      vitals: ['hr', 'spo2', 'rr'],
+      // The skin probe is off the wrist too: its cooling is the room, not the patient.
+      vitals: ['hr', 'spo2', 'rr', 'temp'],
       reason: `Check the sensor: no heart rate, SpO2 or respiration for ${longestSilent} s (off the wrist?)`,
     };
   }

@@ -1,18 +1,18 @@
-import { DEFAULT_DETECTION_OPTIONS } from '../pipeline/detection-options';
-import { DetectionPipeline } from '../pipeline/detection-pipeline';
-import { samples } from './scenario-helpers';
+import { samples, WARM_UP_S, warmedUp } from './scenario-helpers';
 
 describe('scenario: tachycardia burst', () => {
-  it('ignores a 10-second burst but alerts on sustained tachycardia', async () => {
-    const pipeline = new DetectionPipeline(DEFAULT_DETECTION_OPTIONS);
+  it('ignores a 6-second burst (shorter than the alarm delay) but alerts on sustained tachycardia at rest', async () => {
+    const { pipeline } = await warmedUp('p2');
+    const start = WARM_UP_S;
     const burst = await pipeline.process(
-      samples('p2', 0, 300, (s) => (s >= 100 && s < 110 ? { hr: 150 } : {})),
+      samples('p2', start, 300, (s) => (s >= start + 100 && s < start + 106 ? { hr: 150 } : {})),
     );
-    const sustained = await pipeline.process(samples('p2', 300, 240, (s) => ({ hr: 140 + (s % 4) })));
+    const sustained = await pipeline.process(samples('p2', start + 300, 240, (s) => ({ hr: 124 + (s % 4) })));
 
     expect(burst.alerts).toEqual([]);
     expect(sustained.alerts.map((a) => [a.state, a.severity, a.vitals])).toEqual([
       ['raised', 'medium', ['hr']],
     ]);
+    expect(sustained.alerts[0].reason).toMatch(/^HR 12\d bpm \(usual 7\d bpm\)$/);
   });
 });

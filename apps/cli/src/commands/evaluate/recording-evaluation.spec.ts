@@ -60,7 +60,7 @@ describe(evaluateRecording.name, () => {
     );
 
     expect(r.samples).toBe(2 * 7200);
-    expect(r.ran).toEqual(['news2', 'zscore']);
+    expect(r.ran).toEqual(['vigil', 'news2', 'zscore']);
     expect(r.notRun['lstm-ae']).toBe('no model');
     for (const d of ['news2', 'zscore'] as const) {
       const report = r.reports[d];

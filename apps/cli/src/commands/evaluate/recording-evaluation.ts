@@ -64,10 +64,13 @@ export interface RecordingEvaluation {
 }
 
 /** Which raw score each detector alerts on, for its PR curve. */
-const SCORE_OF: Partial<Record<DetectorName, { label: string; key: 'news2' | 'zscore' | 'model' }>> = {
+const SCORE_OF: Partial<
+  Record<DetectorName, { label: string; key: 'news2' | 'zscore' | 'model' | 'deviation' }>
+> = {
   news2: { label: 'NEWS2 aggregate', key: 'news2' },
   zscore: { label: 'max |z| over vitals', key: 'zscore' },
-  'lstm-ae': { label: 'reconstruction error ÷ patient usual', key: 'model' },
+  'lstm-ae': { label: 'reconstruction error ÷ calibrated alert level', key: 'model' },
+  vigil: { label: 'largest deviation from the patient’s usual (z)', key: 'deviation' },
 };
 
 const PALETTE_FOR = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd'];
@@ -88,6 +91,7 @@ export async function evaluateRecording(
   info: (line: string) => void,
   progressBar: ProgressFactory,
   reconstructor: Reconstructor | null = null,
+  alertsOut: string | null = null,
 ): Promise<RecordingEvaluation> {
   const labels = await readLabels(dir);
   const replay = new EvaluationReplay(options, scorer, DEFAULT_ZSCORE_OPTIONS);
@@ -107,6 +111,16 @@ export async function evaluateRecording(
   bar.update(replay.samples, { status: `${replay.windows} windows` });
   bar.stop();
   const wallSeconds = (performance.now() - t0) / 1000;
+  if (alertsOut) {
+    await writeFile(
+      alertsOut,
+      replay
+        .alertRecords()
+        .map((r) => JSON.stringify(r) + '\n')
+        .join(''),
+    );
+    info(`Alerts raised: ${alertsOut}`);
+  }
 
   const patients: MonitoredPatient[] = labels.patients.map((p) => ({
     patientId: p.patientId,
@@ -120,14 +134,9 @@ export async function evaluateRecording(
     start: e.start,
     end: e.end,
   }));
-  const ran: DetectorName[] = replay.hasModel
-    ? [...DETECTORS]
-    : DETECTORS.filter((d) => d !== 'lstm-ae' && d !== 'vigil');
+  const ran: DetectorName[] = replay.hasModel ? [...DETECTORS] : DETECTORS.filter((d) => d !== 'lstm-ae');
   const notRun: Partial<Record<DetectorName, string>> = {};
-  if (!replay.hasModel) {
-    notRun['lstm-ae'] = modelNote ?? 'no model';
-    notRun.vigil = 'same as news2 without a model';
-  }
+  if (!replay.hasModel) notRun['lstm-ae'] = modelNote ?? 'no model';
 
   const reports: Partial<Record<DetectorName, EventReport>> = {};
   const intervals: Partial<Record<DetectorName, EventIntervals>> = {};
@@ -330,7 +339,7 @@ function episodeChart(
   const vitals = episode.vitals.length ? episode.vitals : (['hr', 'spo2'] as const);
   const panels: ChartPanel[] = [
     {
-      title: `Patient ${episode.patientId}: ${episode.type}, vitals the pipeline saw (median of the last ${options.news2Slots} s per window)`,
+      title: `Patient ${episode.patientId}: ${episode.type}, vitals the pipeline saw (median of the last ${options.recentSlots} s per window)`,
       yLabel: 'value',
       series: vitals.map((v) => ({
         name: v,
@@ -360,9 +369,7 @@ function episodeChart(
           points: idx.map(([t, i]) => [minutes(t), trace.news2[i]] as const),
         },
       ],
-      hlines: options.model
-        ? [{ y: options.model.alertRatio, label: `model alert ratio ${options.model.alertRatio.toFixed(1)}` }]
-        : [],
+      hlines: options.model ? [{ y: 1, label: 'model alert level (calibrated)' }] : [],
       bands: band,
       markers,
       height: 240,

@@ -15,7 +15,7 @@ const LABEL: Record<DetectorName, string> = {
   news2: 'NEWS2 thresholds',
   zscore: 'per-patient z-score',
   'lstm-ae': 'LSTM-AE',
-  vigil: 'Vigil (LSTM-AE + NEWS2)',
+  vigil: 'Vigil (fused)',
 };
 
 export function renderRecording(r: RecordingEvaluation, table: TableRenderer): string {
@@ -35,7 +35,7 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
     `Scorer settings: T=${o.windowLength} s windows every ${o.strideSlots} s; alert when ${o.policy.confirm} of ${o.policy.of} windows are abnormal, ` +
       `resolve after ${o.policy.clear} normal, cooldown ${o.policy.cooldownMs / 1000} s` +
       (o.model
-        ? `; LSTM-AE abnormal at ${o.model.alertRatio.toFixed(1)}× the patient's usual error (medium at ${o.model.mediumRatio.toFixed(1)}×).`
+        ? `; LSTM-AE abnormal at reconstruction error ${o.model.alertError.toPrecision(3)} (calibrated to the false-alert budget).`
         : '.'),
   );
   for (const [d, why] of Object.entries(r.notRun)) out.push(`Not run: ${d} — ${why}`);

@@ -1,0 +1,237 @@
+import { type Evidence, type PatientLimits, type Severity, type Vital } from '@vigil/contracts';
+import { type Expected } from '../baseline/patient-baselines';
+import { type ActivityState } from '../context/activity-tracker';
+import { LIMITED_VITALS, type LimitedVital, limitsFor } from '../rules/hard-limits';
+import { NEWS2_RULES, NEWS2_RULES_SCALE_2, news2 } from '../rules/news2';
+import { type News2Rule } from '../rules/rule';
+import { describeCondition } from './reason';
+
+/**
+ * How far from the patient's usual a vital must be to count as off, in its own units and in its
+ * own spreads (both must hold). Clinically small changes never alarm, however unusual for the patient.
+ * Upwards HR, RR and SBP are expected during activity and recovery, so only limits count then.
+ */
+export const DEVIATION_RULES: Readonly<Record<LimitedVital, { up: number; down: number; z: number }>> = {
+  hr: { up: 15, down: 15, z: 3.5 },
+  spo2: { up: Infinity, down: 3, z: 3.5 },
+  rr: { up: 4, down: 4, z: 3.5 },
+  temp: { up: 1.0, down: 1.5, z: 3.5 },
+  sbp: { up: 45, down: 20, z: 3 },
+};
+const EXPECTED_UP_WHEN_ACTIVE: ReadonlySet<Vital> = new Set<Vital>(['hr', 'rr', 'sbp']);
+/** Beat-to-beat HR changes (median |Δ| in bpm) that make a rhythm irregular: over 6 bpm and 3× usual. */
+export const IRREGULARITY_RULE = { min: 6, ratio: 3, z: 5 };
+/** Once off, a vital stays off until it is back within this share of its threshold (no flicker). */
+const HOLD = 0.75;
+
+/** A vital's current value and what is expected of it (see PatientMonitor). */
+export interface VitalNow extends Expected {
+  readonly value: number;
+  /**
+   * What most recent readings agree on (30th and 70th percentiles of a dense vital; a sparse one's
+   * reading): a rise counts when `lower` has risen, a fall when `upper` has fallen.
+   */
+  readonly lower: number;
+  readonly upper: number;
+  /** For a sparse vital (BP), the reading before this one while it is fresh: a limit must hold on both. */
+  readonly previous?: number;
+}
+
+export interface ConditionInput {
+  readonly at: number;
+  readonly vitals: Partial<Record<LimitedVital, VitalNow>>;
+  readonly irregularity: VitalNow | null;
+  readonly activity: ActivityState;
+  readonly limits: PatientLimits | undefined;
+  /** Model reconstruction error ÷ its calibrated alert level, null when the model did not run. */
+  readonly model: { readonly ratio: number; readonly top: readonly Vital[] } | null;
+}
+
+/** One vital's part in the condition. */
+export interface Finding {
+  readonly vital: LimitedVital;
+  readonly value: number;
+  readonly usual: number | null;
+  readonly limit: 'low' | 'high' | null;
+  readonly points: number;
+  /** Signed deviation in the patient's spreads (0 before the normal is learned). */
+  readonly z: number;
+  readonly irregular: boolean;
+  /** Since when it has been off, ms. */
+  readonly since: number;
+}
+
+export interface Condition {
+  readonly severity: Severity | null;
+  readonly news2: number;
+  readonly findings: readonly Finding[];
+  readonly vitals: readonly Vital[];
+  readonly evidence: readonly Evidence[];
+  readonly reason: string;
+  /** Largest |z| over the vitals with a learned normal. */
+  readonly deviation: number;
+}
+
+/**
+ * Combines every detector's evidence into one clinical condition and its IEC 60601-1-8 severity:
+ * - high: a hard limit crossed, or NEWS2 ≥ 7 (emergency response), whatever else says;
+ * - medium: a vital off the patient's normal that NEWS2 scores ≥ 2, two vitals off, or NEWS2 ≥ 5
+ *   with a vital off;
+ * - low: one vital off the patient's normal, or the learned model alone.
+ * Before a vital's normal is learned (warm-up), the population rule applies to it: a NEWS2 red
+ * score (3) counts as off. Keeps which vitals are off between windows (hysteresis, "for 2 min").
+ */
+export class ConditionAssessor {
+  private readonly offSince = new Map<string, number>();
+
+  assess(input: ConditionInput): Condition {
+    const scale = input.limits?.spo2Scale ?? 1;
+    const rules = scale === 2 ? NEWS2_RULES_SCALE_2 : NEWS2_RULES;
+    const current: Partial<Record<Vital, number>> = {};
+    for (const v of LIMITED_VITALS) if (input.vitals[v]) current[v] = input.vitals[v].value;
+    const score = news2(current, scale);
+    const active = input.activity !== 'rest';
+    // During activity and recovery a raised HR and RR are expected: NEWS2 judges the rest.
+    const judged = { ...current };
+    if (active)
+      for (const v of EXPECTED_UP_WHEN_ACTIVE)
+        if ((judged[v] ?? 0) > (input.vitals[v as LimitedVital]?.usual ?? Infinity)) delete judged[v];
+    const clinical = active ? news2(judged, scale) : score;
+    const usualSbp = input.vitals.sbp?.ready ? input.vitals.sbp.usual : null;
+
+    const findings: Finding[] = [];
+    let deviation = 0;
+    for (const vital of LIMITED_VITALS) {
+      const now = input.vitals[vital];
+      if (!now) {
+        this.offSince.delete(vital);
+        continue;
+      }
+      const points =
+        judged[vital] === undefined ? 0 : (rules.find((r) => r.vital === vital)?.evaluate(now.value) ?? 0);
+      const { low, high } = limitsFor(vital, input.limits, active, usualSbp);
+      const limit = crossed(vital, now, low, high);
+      const z = now.ready ? (now.value - now.usual) / now.spread : 0;
+      if (now.ready) deviation = Math.max(deviation, Math.abs(z));
+      const off = this.isOff(vital, now, active, points, rules);
+      const irregular = vital === 'hr' && this.isIrregular(input.irregularity);
+      if (!off && !irregular && limit === null) {
+        this.offSince.delete(vital);
+        continue;
+      }
+      if (!this.offSince.has(vital)) this.offSince.set(vital, input.at);
+      findings.push({
+        vital,
+        value: now.value,
+        usual: now.ready ? now.usual : null,
+        limit,
+        points,
+        z,
+        irregular,
+        since: this.offSince.get(vital)!,
+      });
+    }
+    findings.sort(
+      (a, b) =>
+        Number(b.limit !== null) - Number(a.limit !== null) ||
+        b.points - a.points ||
+        Math.abs(b.z) - Math.abs(a.z),
+    );
+
+    const modelAbnormal = input.model !== null && input.model.ratio >= 1;
+    const severity = severityOf(findings, clinical.total, modelAbnormal);
+    const evidence: Evidence[] = [];
+    for (const f of findings) {
+      if (f.limit)
+        evidence.push({ source: 'limit', vital: f.vital, value: f.value, usual: f.usual, score: 1 });
+      if (f.usual !== null && (Math.abs(f.z) > 0 || f.irregular))
+        evidence.push({
+          source: 'baseline',
+          vital: f.vital,
+          value: f.value,
+          usual: f.usual,
+          score: round(f.z),
+        });
+      if (f.points > 0)
+        evidence.push({ source: 'news2', vital: f.vital, value: f.value, usual: f.usual, score: f.points });
+    }
+    if (severity !== null) {
+      evidence.push({ source: 'news2', vital: null, value: null, usual: null, score: clinical.total });
+      if (input.model)
+        evidence.push({
+          source: 'model',
+          vital: null,
+          value: null,
+          usual: null,
+          score: round(input.model.ratio),
+        });
+    }
+    return {
+      severity,
+      news2: score.total,
+      findings,
+      vitals: findings.map((f) => f.vital),
+      evidence,
+      reason:
+        severity === null
+          ? ''
+          : describeCondition(
+              findings,
+              input.at,
+              input.activity,
+              modelAbnormal ? (input.model?.top ?? []) : [],
+              input.vitals,
+              clinical.total,
+            ),
+      deviation: round(deviation),
+    };
+  }
+
+  private isOff(
+    vital: LimitedVital,
+    now: VitalNow,
+    active: boolean,
+    points: number,
+    rules: readonly News2Rule[],
+  ): boolean {
+    if (!now.ready) {
+      // Warm-up: the population rule, a NEWS2 red score (on two readings for a sparse vital).
+      if (points !== 3) return false;
+      if (vital !== 'sbp') return true;
+      return now.previous !== undefined && rules.find((r) => r.vital === vital)?.evaluate(now.previous) === 3;
+    }
+    const rule = DEVIATION_RULES[vital];
+    const hold = this.offSince.has(vital) ? HOLD : 1;
+    const upAllowed = !(active && EXPECTED_UP_WHEN_ACTIVE.has(vital));
+    if (upAllowed && now.lower - now.usual >= hold * Math.max(rule.up, rule.z * now.spread)) return true;
+    return now.usual - now.upper >= hold * Math.max(rule.down, rule.z * now.spread);
+  }
+
+  private isIrregular(irr: VitalNow | null): boolean {
+    if (!irr?.ready) return false;
+    const r = IRREGULARITY_RULE;
+    const hold = this.offSince.has('hr') ? HOLD : 1;
+    return irr.value >= hold * Math.max(r.min, r.ratio * irr.usual, irr.usual + r.z * irr.spread);
+  }
+}
+
+/**
+ * Which limit the vital is beyond. A sparse reading (one cuff measurement every 15–60 min, with a
+ * few mmHg of measurement noise) is sustained when the reading before it was beyond too; a first
+ * low reading far from the patient's normal is already evidence through the baseline.
+ */
+function crossed(vital: LimitedVital, now: VitalNow, low: number, high: number): 'low' | 'high' | null {
+  const limit = now.upper < low ? 'low' : now.lower > high ? 'high' : null;
+  if (limit === null || vital !== 'sbp') return limit;
+  const side = (x: number) => (x < low ? 'low' : x > high ? 'high' : null);
+  return now.previous !== undefined && side(now.previous) === limit ? limit : null;
+}
+
+function severityOf(findings: readonly Finding[], total: number, model: boolean): Severity | null {
+  if (findings.some((f) => f.limit !== null) || total >= 7) return 'high';
+  if (findings.length === 0) return model ? 'low' : null;
+  if (findings.length >= 2 || total >= 5 || findings.some((f) => f.points >= 2)) return 'medium';
+  return 'low';
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
