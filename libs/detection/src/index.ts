@@ -14,3 +14,4 @@ export * from './pipeline/detection-options';
 export * from './pipeline/window-scorer';
 export * from './pipeline/patient-monitor';
 export * from './pipeline/detection-pipeline';
+export * from './pipeline/model-windows';
