@@ -1,4 +1,4 @@
-import { type AlertEvent, TOPICS, type VitalSample } from '@vigil/contracts';
+import { type AlertEvent, TOPICS, type VitalSample, type WindowScore } from '@vigil/contracts';
 import { KafkaConnection } from '@vigil/infra';
 import { ScorerModule } from '@vigil/scorer';
 import { deleteTopics, readTopic, type RunningApp, startApp, testSettings, uniqueId } from '@vigil/testing';
@@ -60,5 +60,39 @@ describe('scorer restart (real Kafka)', () => {
     expect(raised).toHaveLength(1);
     expect(raised[0].alertId).toBe(before.find((e) => e.state === 'raised')?.alertId);
     expect(after.filter((e) => e.state === 'resolved').map((e) => e.alertId)).toEqual([raised[0].alertId]);
+  }, 120_000);
+
+  it('keeps each patient’s learned normal across a restart (Redis checkpoint), without re-reading history', async () => {
+    // No warm-up re-read: only the checkpoint can carry the normal over.
+    const noReplay = testSettings(id, { VIGIL_MODEL_DIR: 'none', VIGIL_SCORER_WARMUP_SECONDS: '0' });
+    const other = `${id}-pat2`;
+    const low = (s: number): VitalSample => ({ ...sample(s, 93), patientId: other, deviceId: `${id}-dev2` });
+    const send = (app: RunningApp, from: number, to: number) =>
+      app.app.get(KafkaConnection).send(
+        TOPICS.samples,
+        Array.from({ length: to - from }, (_, i) => ({ key: other, value: low(from + i) })),
+      );
+    const scoresOf = (n: number) =>
+      readTopic<WindowScore>(
+        noReplay,
+        TOPICS.scores,
+        (all) => all.filter((x) => x.patientId === other).length >= n,
+      ).then((all) => all.filter((x) => x.patientId === other));
+
+    // 40 minutes of a patient whose SpO2 sits at 93 %: past the 30-minute warm-up, their usual is 93.
+    let app = await startApp(ScorerModule.forRoot(noReplay));
+    await send(app, 0, 2400);
+    const learned = (await scoresOf(2400 / 5 - 12)).at(-1) as WindowScore;
+    expect(learned.usual.spo2).toBeLessThan(94);
+    await app.app.close(); // writes the last checkpoint
+    app = await startApp(ScorerModule.forRoot(noReplay));
+    try {
+      await send(app, 2400, 2460);
+      const after = (await scoresOf(2460 / 5 - 12)).filter((x) => x.at > learned.at);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after[0].usual.spo2).toBeCloseTo(learned.usual.spo2 as number, 0);
+    } finally {
+      await app.app.close();
+    }
   }, 120_000);
 });

@@ -134,6 +134,7 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
     await this.consumer.disconnect(); // finishes the batch in hand, leaves the group
+    await this.scoring.flushCheckpoints();
     await this.admin.disconnect();
   }
 }

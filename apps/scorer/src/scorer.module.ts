@@ -5,8 +5,10 @@ import {
   HealthController,
   KafkaConnection,
   MetricsController,
+  RedisConnection,
   VigilConfigModule,
 } from '@vigil/infra';
+import { BaselineCheckpoints } from './baseline.checkpoints';
 import { ModelProvider } from './model.provider';
 import { SamplesConsumer } from './samples.consumer';
 import { ScoringService } from './scoring.service';
@@ -20,6 +22,8 @@ export class ScorerModule {
       controllers: [HealthController, MetricsController],
       providers: [
         KafkaConnection,
+        RedisConnection,
+        BaselineCheckpoints,
         ModelProvider,
         ScoringService,
         SamplesConsumer,

@@ -72,10 +72,10 @@ export function registerEvaluateCommand(program: Command): void {
     .addOption(
       new Option(
         '--mimic-resample <how>',
-        'MIMIC-II 1/60 Hz numerics to 1 Hz: repeat each minute, or step linearly between minutes',
+        'MIMIC-II 1/60 Hz numerics to 1 Hz: step linearly between minutes, or repeat each minute (a held value reads as a stuck sensor)',
       )
         .choices(['hold', 'linear'])
-        .default('hold'),
+        .default('linear'),
     )
     .option('--out <dir>', 'write pictures (SVG) and the simulated test set here')
     .option(

@@ -118,8 +118,8 @@ export class PatientBaselines {
     return { usual: e.loc, spread: e.spread, ready: e.ready };
   }
 
-  learn(signal: BaselineSignal, context: BaselineContext, x: number, ts: number): void {
-    this.estimate(signal, context).learn(x, ts);
+  learn(signal: BaselineSignal, context: BaselineContext, x: number, ts: number, locate = true): void {
+    this.estimate(signal, context).learn(x, ts, locate);
   }
 
   snapshot(): BaselineSnapshot {

@@ -58,7 +58,12 @@ export class RobustEstimate {
     return this.seenMs >= this.prior.warmupMs;
   }
 
-  learn(x: number, ts: number): void {
+  /**
+   * Learns from one observation. With `locate` false (a value off the patient's normal) only the
+   * spread learns, from the value clipped at four spreads: leaving such values out entirely would
+   * shrink the spread of a heavy-tailed signal until ordinary swings looked abnormal.
+   */
+  learn(x: number, ts: number, locate = true): void {
     const dt =
       this.lastTs === null
         ? this.prior.maxStepMs
@@ -69,7 +74,7 @@ export class RobustEstimate {
     const alpha = dt / Math.min(this.prior.priorMs + this.seenMs, this.prior.memoryMs);
     const s = this.spread;
     const d = x - this.location;
-    this.location += alpha * Math.max(-3 * s, Math.min(3 * s, d));
+    if (locate) this.location += alpha * Math.max(-3 * s, Math.min(3 * s, d));
     this.dispersion += alpha * (Math.min(Math.abs(d) * MAD_TO_SD, 4 * s) - this.dispersion);
   }
 

@@ -23,8 +23,14 @@ export interface DetectionOptions {
   /** S: a window is assessed every S slots of measurement time. */
   readonly strideSlots: number;
   readonly cadenceMs: number;
-  /** Dense vitals (HR, SpO2, RR) are judged on the median of this many newest slots. */
-  readonly recentSlots: number;
+  /**
+   * Alarm condition delay per dense vital and direction: a rise (fall) counts when most of this
+   * many newest slots share it. Respiratory rate is estimated over breaths and impedance RR dips
+   * for a minute without meaning much, so it waits longer, most of all for a fall.
+   */
+  readonly recentSlots: Readonly<
+    Record<'hr' | 'spo2' | 'rr', { readonly rise: number; readonly fall: number }>
+  >;
   readonly policy: AlertPolicyOptions;
   readonly activity: ActivityOptions;
   readonly clock: ClockOptions;
@@ -36,7 +42,7 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   windowLength: 60,
   strideSlots: 5,
   cadenceMs: 1000,
-  recentSlots: 10,
+  recentSlots: { hr: { rise: 10, fall: 10 }, spo2: { rise: 10, fall: 10 }, rr: { rise: 30, fall: 60 } },
   policy: { confirm: 2, of: 3, clear: 12, cooldownMs: 600_000 },
   activity: DEFAULT_ACTIVITY_OPTIONS,
   clock: DEFAULT_CLOCK_OPTIONS,
@@ -48,7 +54,12 @@ export function detectionOptionsFrom(config: Settings, model: ModelOptions | und
     ...DEFAULT_DETECTION_OPTIONS,
     windowLength: config.windowSeconds,
     strideSlots: config.strideSeconds,
-    recentSlots: Math.min(DEFAULT_DETECTION_OPTIONS.recentSlots, config.windowSeconds),
+    recentSlots: Object.fromEntries(
+      Object.entries(DEFAULT_DETECTION_OPTIONS.recentSlots).map(([v, { rise, fall }]) => [
+        v,
+        { rise: Math.min(rise, config.windowSeconds), fall: Math.min(fall, config.windowSeconds) },
+      ]),
+    ) as DetectionOptions['recentSlots'],
     policy: {
       confirm: config.alertConfirmWindows,
       of: config.alertConfirmOf,

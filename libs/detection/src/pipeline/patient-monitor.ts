@@ -134,9 +134,11 @@ export class PatientMonitor {
     const vitals: Partial<Record<BaselineVital, VitalNow>> = {};
     for (const v of BASELINE_VITALS) {
       if (faulty.has(v)) continue;
-      const recent = DENSE.includes(v)
-        ? recentSpread(values, T, VITALS.indexOf(v), this.options.recentSlots)
-        : null;
+      const slots = DENSE.includes(v) ? this.options.recentSlots[v as 'hr' | 'spo2' | 'rr'] : null;
+      const rise = slots ? recentSpread(values, T, VITALS.indexOf(v), slots.rise) : null;
+      const fall = slots ? recentSpread(values, T, VITALS.indexOf(v), slots.fall) : null;
+      const recent = rise && fall ? { median: rise.median, lower: rise.lower, upper: fall.upper } : null;
+
       const value = recent ? recent.median : this.freshReading(v, at);
       if (value === undefined) continue;
       const previous = v === 'sbp' ? this.previousReading(v, at) : undefined;
@@ -288,15 +290,19 @@ export class PatientMonitor {
     this.learnedUntil = s.at;
   }
 
-  /** Learns a vital's value unless it is off the patient's normal (an episode must not become normal). */
+  /**
+   * Learns a vital's value; one that is off the patient's normal teaches only the spread, never
+   * where the normal is (an episode must not become normal).
+   */
   private learn(v: BaselineVital, context: BaselineContext, x: number, ts: number): void {
     const e = this.baselines.expected(v, context);
+    let locate = true;
     if (e.ready && v !== 'dbp') {
       const rule = DEVIATION_RULES[v];
       const d = x - e.usual;
-      if (d >= Math.max(rule.up, rule.z * e.spread) || -d >= Math.max(rule.down, rule.z * e.spread)) return;
+      locate = d < Math.max(rule.up, rule.z * e.spread) && -d < Math.max(rule.down, rule.z * e.spread);
     }
-    this.learnSignal(v, context, x, ts);
+    this.learnSignal(v, context, x, ts, locate);
   }
 
   private learnSignal(
@@ -304,9 +310,10 @@ export class PatientMonitor {
     context: BaselineContext,
     x: number,
     ts: number,
+    locate = true,
   ): void {
     if (ts <= this.learnedUntil) return;
-    this.baselines.learn(v, context, x, ts);
+    this.baselines.learn(v, context, x, ts, locate);
   }
 
   /** Temperature: the median of its fresh readings; BP: its last reading while fresh. */
@@ -330,12 +337,7 @@ export class PatientMonitor {
  * percentiles. A deviation counts only when 70 % of the recent readings share it, so a burst of a
  * few seconds (a motion artefact, a cough) is not a condition.
  */
-function recentSpread(
-  values: Float32Array,
-  T: number,
-  f: number,
-  slots: number,
-): { median: number; lower: number; upper: number } | null {
+function recentSpread(values: Float32Array, T: number, f: number, slots: number) {
   const seen: number[] = [];
   for (let t = Math.max(0, T - slots); t < T; t++) {
     const v = values[t * FEATURES + f];

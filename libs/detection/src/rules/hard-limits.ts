@@ -11,7 +11,7 @@ export const LIMITED_VITALS: readonly LimitedVital[] = ['hr', 'spo2', 'rr', 'tem
 export const DEFAULT_LIMITS: Readonly<Record<LimitedVital, Required<VitalLimits>>> = {
   hr: { low: 40, high: 140 },
   spo2: { low: 85, high: Infinity },
-  rr: { low: 8, high: 30 },
+  rr: { low: 6, high: 30 },
   temp: { low: 35, high: 40 },
   sbp: { low: 90, high: 220 },
 };

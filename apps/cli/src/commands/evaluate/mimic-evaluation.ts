@@ -8,6 +8,7 @@ import {
   numericsVitals,
   parseWfdbHeader,
   readFormat16,
+  type AlertRecord,
   type DetectorName,
 } from '@vigil/evaluation';
 
@@ -28,6 +29,8 @@ export interface MimicEvaluation {
   readonly alerts: Readonly<Partial<Record<DetectorName, number>>>;
   readonly alertsPerPatientDay: Readonly<Partial<Record<DetectorName, number>>>;
   readonly ran: readonly DetectorName[];
+  /** What the fused detector raised, with its reasons (no labels: each needs a look). */
+  readonly raised: readonly AlertRecord[];
 }
 
 /** Replays each patient's numerics records (in time order) through the same detectors. */
@@ -41,6 +44,7 @@ export async function evaluateMimic(
   const alerts: Partial<Record<DetectorName, number>> = {};
   let monitoredMs = 0;
   let ran: DetectorName[] = [];
+  const raised: AlertRecord[] = [];
   const patients = (await readdir(dir, { withFileTypes: true }))
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
@@ -86,7 +90,8 @@ export async function evaluateMimic(
       }
       await replay.push(batch);
     }
-    ran = replay.hasModel ? ['news2', 'zscore', 'lstm-ae', 'vigil'] : ['news2', 'zscore'];
+    ran = replay.hasModel ? ['vigil', 'news2', 'lstm-ae', 'zscore'] : ['vigil', 'news2', 'zscore'];
+    raised.push(...replay.alertRecords());
     for (const d of ran) alerts[d] = (alerts[d] ?? 0) + replay.alerts[d].length;
   }
   const patientDays = monitoredMs / 86_400_000;
@@ -105,5 +110,6 @@ export async function evaluateMimic(
     alerts,
     alertsPerPatientDay,
     ran,
+    raised,
   };
 }

@@ -339,7 +339,7 @@ function episodeChart(
   const vitals = episode.vitals.length ? episode.vitals : (['hr', 'spo2'] as const);
   const panels: ChartPanel[] = [
     {
-      title: `Patient ${episode.patientId}: ${episode.type}, vitals the pipeline saw (median of the last ${options.recentSlots} s per window)`,
+      title: `Patient ${episode.patientId}: ${episode.type}, vitals the pipeline saw (median of the last ${options.recentSlots.hr.rise} s per window)`,
       yLabel: 'value',
       series: vitals.map((v) => ({
         name: v,

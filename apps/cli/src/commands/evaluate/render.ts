@@ -212,5 +212,20 @@ export function renderMimic(m: MimicEvaluation, table: TableRenderer): string {
       ['detector', 'alerts', 'alerts/pt-day'],
     ),
   );
+  if (m.raised.length > 0) {
+    out.push(`What ${LABEL.vigil} raised (measurement time from the record's start):`);
+    out.push(
+      table(
+        m.raised.map((a) => [
+          a.patient,
+          new Date(a.ts_ms).toISOString().slice(0, 16).replace('T', ' '),
+          a.kind,
+          a.severity,
+          a.reason,
+        ]),
+        ['patient', 'at', 'kind', 'severity', 'reason'],
+      ),
+    );
+  }
   return out.join('\n');
 }
