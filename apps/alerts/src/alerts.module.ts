@@ -16,6 +16,7 @@ import { AlertsRuntime } from './alerts.runtime';
 import { CareTeamsProjection } from './care-teams.projection';
 import { ClinicianGateway } from './clinician.gateway';
 import { DashboardController } from './dashboard.controller';
+import { PatientLimitsController } from './patient-limits.controller';
 
 @Module({})
 export class AlertsModule {
@@ -23,7 +24,13 @@ export class AlertsModule {
     return {
       module: AlertsModule,
       imports: [VigilConfigModule.forRoot(settings)],
-      controllers: [HealthController, MetricsController, AlertsController, DashboardController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        AlertsController,
+        PatientLimitsController,
+        DashboardController,
+      ],
       providers: [
         KafkaConnection,
         RedisConnection,

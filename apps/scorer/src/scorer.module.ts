@@ -10,6 +10,7 @@ import {
 } from '@vigil/infra';
 import { BaselineCheckpoints } from './baseline.checkpoints';
 import { ModelProvider } from './model.provider';
+import { PatientLimitsProjection } from './patient-limits.projection';
 import { SamplesConsumer } from './samples.consumer';
 import { ScoringService } from './scoring.service';
 
@@ -27,10 +28,11 @@ export class ScorerModule {
         ModelProvider,
         ScoringService,
         SamplesConsumer,
+        PatientLimitsProjection,
         {
           provide: HEALTH_INDICATORS,
-          useFactory: (k: KafkaConnection, c: SamplesConsumer) => [k, c],
-          inject: [KafkaConnection, SamplesConsumer],
+          useFactory: (k: KafkaConnection, c: SamplesConsumer, l: PatientLimitsProjection) => [k, c, l],
+          inject: [KafkaConnection, SamplesConsumer, PatientLimitsProjection],
         },
       ],
     };

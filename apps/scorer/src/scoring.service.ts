@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { type Settings } from '@vigil/config';
-import { type VitalSample } from '@vigil/contracts';
+import { type PatientLimits, type VitalSample } from '@vigil/contracts';
 import { DetectionPipeline, type DetectionOutput, detectionOptionsFrom } from '@vigil/detection';
 import { CONFIG } from '@vigil/infra';
 import { BaselineCheckpoints } from './baseline.checkpoints';
@@ -49,6 +49,11 @@ export class ScoringService {
   async warmUp(samples: readonly VitalSample[]): Promise<void> {
     await this.restoreNewPatients(samples);
     await this.getPipeline().process(samples);
+  }
+
+  /** A care team's limits for one patient, in force from its next window. */
+  setLimits(patientId: string, limits: PatientLimits): void {
+    this.getPipeline().setLimits(patientId, limits);
   }
 
   /** A patient this scorer has not seen since it started: restore its normal before its first sample. */

@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { VITAL_SPECS, type Vital } from './vitals';
+
 /** A lower and/or upper bound for one vital, in Vigil's units. */
 export interface VitalLimits {
   readonly low?: number;
@@ -31,3 +34,35 @@ export interface PatientLimitsChange {
   readonly reason: string;
   readonly at: number;
 }
+
+const bounds = (vital: Vital) => {
+  const { min, max, unit } = VITAL_SPECS[vital];
+  const value = z
+    .number({ error: `${vital} limits must be numbers` })
+    .min(min, `${vital} limits must be between ${min} and ${max} ${unit}`)
+    .max(max, `${vital} limits must be between ${min} and ${max} ${unit}`);
+  return z
+    .strictObject({ low: value.optional(), high: value.optional() })
+    .refine((l) => l.low === undefined || l.high === undefined || l.low < l.high, {
+      error: `${vital}: low must be below high`,
+    })
+    .optional();
+};
+
+/** What a care team sends to set a patient's limits (PUT /patients/{id}/limits on the alerts gateway). */
+export const patientLimitsRequestSchema = z.strictObject({
+  limits: z.strictObject({
+    spo2Scale: z.union([z.literal(1), z.literal(2)], { error: 'spo2Scale must be 1 or 2' }),
+    hr: bounds('hr'),
+    spo2: bounds('spo2'),
+    rr: bounds('rr'),
+    temp: bounds('temp'),
+    sbp: bounds('sbp'),
+  }),
+  reason: z
+    .string({ error: 'reason is required: say why these limits suit this patient' })
+    .trim()
+    .min(3, 'reason is required: say why these limits suit this patient')
+    .max(500),
+});
+export type PatientLimitsRequest = z.infer<typeof patientLimitsRequestSchema>;

@@ -10,3 +10,4 @@ export * from './kafka/kafka.connection';
 export * from './nest/repo-root';
 export * from './maintenance/remove-prefixed-state';
 export * from './kafka/batch-records';
+export * from './kafka/log-projection';

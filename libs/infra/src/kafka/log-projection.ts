@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { type Admin, type Consumer, type EachBatchPayload, KafkaJSError } from 'kafkajs';
+import { type TopicName, type TopicPayloads } from '@vigil/contracts';
+import { type HealthIndicator } from '../health/health';
+import { decodeJson, offsetAfter } from './batch-records';
+import { type KafkaConnection } from './kafka.connection';
+
+/**
+ * An in-memory projection of a whole log topic (a registry, per-patient settings): read from the
+ * beginning on every boot, then followed; healthy only once it has applied everything that was in
+ * the log when it started, so an app never serves from a half-built projection.
+ *
+ * It never commits an offset and so needs no group state; kafkajs still wants a group id, so each
+ * process joins a group of its own (name + a random suffix). A shared, stable group would still
+ * hold a killed process's member until its session timed out, and `resetOffsets` refuses a group
+ * with members: the restarted process then resumed at the end with an empty projection. A fresh
+ * group has no offsets and no members, starts at the earliest offset, and is gone once it leaves.
+ */
+export class LogProjection<T extends TopicName> implements HealthIndicator {
+  readonly name: string;
+  private readonly logger: Logger;
+  private readonly consumer: Consumer;
+  /** Offset (per partition) to reach to be caught up; emptied as each is reached. */
+  private readonly pending = new Map<number, bigint>();
+  private caughtUp = false;
+  private applied = 0;
+
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly topic: T,
+    group: string,
+    private readonly apply: (record: TopicPayloads[T]) => void,
+  ) {
+    this.name = `projection:${topic}`;
+    this.logger = new Logger(`LogProjection(${topic})`);
+    this.consumer = kafka.kafka.consumer({
+      groupId: kafka.group(`${group}-${randomBytes(4).toString('hex')}`),
+    });
+  }
+
+  check(): boolean {
+    return this.caughtUp;
+  }
+
+  /** Call once the topics exist (onApplicationBootstrap). */
+  async start(): Promise<void> {
+    const topic = this.kafka.topic(this.topic);
+    const admin = this.kafka.kafka.admin();
+    await admin.connect();
+    try {
+      for (const p of await logEnd(admin, topic)) {
+        if (BigInt(p.high) > BigInt(p.low)) this.pending.set(p.partition, BigInt(p.high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: true });
+    // An empty log: caught up as soon as the (private) group assigned the partitions.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markIfCaughtUp());
+    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+  }
+
+  async stop(): Promise<void> {
+    this.caughtUp = false;
+    await this.consumer.disconnect();
+  }
+
+  private onBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    for (const { value } of decodeJson<TopicPayloads[T]>(
+      batch.messages,
+      `${batch.topic}[${batch.partition}]`,
+      this.logger,
+    )) {
+      this.apply(value);
+      this.applied++;
+    }
+    if (batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
+    const target = this.pending.get(batch.partition);
+    if (target !== undefined && BigInt(offsetAfter(batch)) >= target) this.pending.delete(batch.partition);
+    this.markIfCaughtUp();
+    return payload.heartbeat();
+  }
+
+  private markIfCaughtUp(): void {
+    if (this.caughtUp || this.pending.size > 0) return;
+    this.caughtUp = true;
+    this.logger.log(`caught up: ${this.applied} records applied`);
+  }
+}
+
+/**
+ * A topic's low and high offsets per partition. Right after the topic was created the broker may
+ * answer "not the leader" for a moment; retriable errors are retried (for at most about 10 s).
+ */
+async function logEnd(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (attempt >= 20 || !(error instanceof KafkaJSError) || !error.retriable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
+    }
+  }
+}
