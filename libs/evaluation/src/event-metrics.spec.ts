@@ -172,3 +172,50 @@ describe(evaluateEvents.name, () => {
     expect(empty.falseAlertsPerPatientDay).toBeNull();
   });
 });
+
+describe('evaluateEvents: confounders, observability, groups, acute types', () => {
+  const ward: MonitoredPatient[] = [
+    { patientId: 'p1', subgroup: 'young', groups: ['band edge'], monitoredMs: H12 },
+    { patientId: 'p2', subgroup: 'old', monitoredMs: H12 },
+  ];
+  // p1: hypotension 100–160 whose first cuff reading is at 130; alert at 131 (1 min after the reading).
+  // p2: desaturation 10–20 alerted at 11; exercise 300–330 with two false alerts, 400–420 with none.
+  const eps: LabelledEpisode[] = [
+    { ...ep('p1', 'hypotension', 100, 160), observableFrom: 130 * m },
+    ep('p2', 'desaturation', 10, 20),
+    { ...ep('p1', 'hypotension', 600, 610), observableFrom: 611 * m },
+  ];
+  const raised: EvaluatedAlert[] = [
+    { patientId: 'p1', at: 131 * m },
+    { patientId: 'p2', at: 11 * m },
+    { patientId: 'p2', at: 305 * m },
+    { patientId: 'p2', at: 320 * m },
+  ];
+  const report = evaluateEvents(ward, eps, raised, {
+    graceMs: m,
+    acuteTypes: ['desaturation'],
+    confounders: [
+      { patientId: 'p2', type: 'exercise', start: 300 * m, end: 330 * m },
+      { patientId: 'p2', type: 'exercise', start: 400 * m, end: 420 * m },
+    ],
+  });
+
+  it('times a blood-pressure episode from the first reading that could show it', () => {
+    expect(report.byType.hypotension).toMatchObject({ episodes: 2, detected: 1, ttdMedianMs: m });
+    expect(report.unobservable).toBe(1);
+  });
+
+  it('pools the acute types', () => {
+    expect(report.acute).toMatchObject({ episodes: 1, detected: 1, ttdMedianMs: m });
+  });
+
+  it('counts false alerts during each confounder type apart, and the stretches that drew one', () => {
+    expect(report.falseAlerts).toBe(2);
+    expect(report.confounders.exercise).toEqual({ confounders: 2, falseAlerts: 2, withFalseAlert: 1 });
+  });
+
+  it('reports every group a patient belongs to beside the subgroups', () => {
+    expect(Object.keys(report.bySubgroup)).toEqual(['band edge', 'old', 'young']);
+    expect(report.bySubgroup['band edge']).toMatchObject({ patients: 1, episodes: 2, detected: 1 });
+  });
+});

@@ -25,6 +25,27 @@ export interface LabelledEpisode {
   /** Epoch ms, inclusive. */
   readonly start: number;
   readonly end: number;
+  /**
+   * When the condition first became observable, if later than `start`: a blood-pressure episode is
+   * seen at the first cuff reading inside it. Time to detect counts from here.
+   */
+  readonly observableFrom?: number;
+}
+
+/** A stretch where alerts are expected to be tempting but false (exercise, artefacts). */
+export interface Confounder {
+  readonly patientId: string;
+  readonly type: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ConfounderSummary {
+  readonly confounders: number;
+  /** False alerts raised inside one of these stretches. */
+  readonly falseAlerts: number;
+  /** Stretches with at least one false alert in them. */
+  readonly withFalseAlert: number;
 }
 
 export interface EvaluatedAlert {
@@ -36,12 +57,17 @@ export interface EvaluatedAlert {
 export interface MonitoredPatient {
   readonly patientId: string;
   readonly subgroup: string;
+  /** Further groups the patient belongs to, reported like subgroups (e.g. "normal at a band edge"). */
+  readonly groups?: readonly string[];
   readonly monitoredMs: number;
 }
 
 export interface MatchOptions {
   /** How long after an episode ends an alert still counts as detecting it. */
   readonly graceMs: number;
+  /** Episode types whose time to detect is also pooled as "acute" (e.g. desaturation, tachycardia). */
+  readonly acuteTypes?: readonly string[];
+  readonly confounders?: readonly Confounder[];
 }
 
 export type AlertVerdict = 'true' | 'technical' | 'false';
@@ -81,8 +107,14 @@ export interface TechnicalSummary {
 
 export interface EventReport extends EventSummary {
   readonly byType: Readonly<Record<string, TypeSummary>>;
+  /** The acute types together (MatchOptions.acuteTypes). */
+  readonly acute: TypeSummary;
   readonly bySubgroup: Readonly<Record<string, EventSummary>>;
   readonly technical: TechnicalSummary;
+  /** False alerts during each confounder type, counted apart (they are in the totals too). */
+  readonly confounders: Readonly<Record<string, ConfounderSummary>>;
+  /** Clinical episodes during which none of their vitals was measured (no detector could see them). */
+  readonly unobservable: number;
 }
 
 export interface EpisodeOutcome {
@@ -119,7 +151,10 @@ export function matchEpisodes(
     const times = starts.get(episode.patientId) ?? [];
     const first = firstAtOrAfter(times, episode.start);
     const hit = first < times.length && times[first] <= episode.end + options.graceMs;
-    return { episode, ttdMs: hit ? times[first] - episode.start : null };
+    // From the first reading that could show it, unless something else gave the alarm even earlier.
+    const seen = episode.observableFrom;
+    const from = seen !== undefined && hit && times[first] >= seen ? seen : episode.start;
+    return { episode, ttdMs: hit ? times[first] - from : null };
   });
 }
 
@@ -191,32 +226,55 @@ export function evaluateEvents(
 ): EventReport {
   const outcomes = matchEpisodes(episodes, alerts, options);
   const verdicts = classifyAlerts(alerts, episodes, options);
-  const subgroupOf = new Map(patients.map((p) => [p.patientId, p.subgroup]));
 
-  const byType: Record<string, TypeSummary> = {};
-  const clinicalTypes = [
-    ...new Set(episodes.filter((e) => e.category === 'clinical').map((e) => e.type)),
-  ].sort();
-  for (const type of clinicalTypes) {
-    const ttds = outcomes.filter((o) => o.episode.type === type).map((o) => o.ttdMs);
+  const typeSummary = (ttds: readonly (number | null)[]): TypeSummary => {
     const hits = ttds.flatMap((t) => (t === null ? [] : [t]));
-    byType[type] = {
+    return {
       episodes: ttds.length,
       detected: hits.length,
       recall: ratio(hits.length, ttds.length),
       ttdMedianMs: median(hits),
       ttdP90Ms: percentile(hits, 90),
     };
-  }
+  };
+  const byType: Record<string, TypeSummary> = {};
+  const clinicalTypes = [
+    ...new Set(episodes.filter((e) => e.category === 'clinical').map((e) => e.type)),
+  ].sort();
+  for (const type of clinicalTypes)
+    byType[type] = typeSummary(outcomes.filter((o) => o.episode.type === type).map((o) => o.ttdMs));
+  const acuteTypes = new Set(options.acuteTypes ?? []);
+  const acute = typeSummary(
+    outcomes
+      .filter((o) => o.episode.category === 'clinical' && acuteTypes.has(o.episode.type))
+      .map((o) => o.ttdMs),
+  );
 
   const bySubgroup: Record<string, EventSummary> = {};
-  for (const subgroup of [...new Set(patients.map((p) => p.subgroup))].sort()) {
-    const inGroup = (patientId: string) => subgroupOf.get(patientId) === subgroup;
-    bySubgroup[subgroup] = summarise(
-      patients.filter((p) => p.subgroup === subgroup),
+  const groupsOf = (p: MonitoredPatient) => [p.subgroup, ...(p.groups ?? [])];
+  const memberOf = new Map(patients.map((p) => [p.patientId, new Set(groupsOf(p))]));
+  for (const group of [...new Set(patients.flatMap(groupsOf))].sort()) {
+    const inGroup = (patientId: string) => memberOf.get(patientId)?.has(group) === true;
+    bySubgroup[group] = summarise(
+      patients.filter((p) => inGroup(p.patientId)),
       outcomes.filter((o) => inGroup(o.episode.patientId)),
       verdicts.filter((_, i) => inGroup(alerts[i].patientId)),
     );
+  }
+
+  const confounders: Record<string, ConfounderSummary> = {};
+  const falseAlerts = alerts.filter((_, i) => verdicts[i] === 'false');
+  const falseByPatient = byPatient(falseAlerts);
+  for (const c of options.confounders ?? []) {
+    const summary = (confounders[c.type] ??= { confounders: 0, falseAlerts: 0, withFalseAlert: 0 });
+    const inside = (falseByPatient.get(c.patientId) ?? []).filter(
+      (a) => a.at >= c.start && a.at <= c.end,
+    ).length;
+    confounders[c.type] = {
+      confounders: summary.confounders + 1,
+      falseAlerts: summary.falseAlerts + inside,
+      withFalseAlert: summary.withFalseAlert + (inside > 0 ? 1 : 0),
+    };
   }
 
   // A sensor fault "drew an alert" when an alert started inside it (or within grace after) —
@@ -233,7 +291,12 @@ export function evaluateEvents(
   return {
     ...summarise(patients, outcomes, verdicts),
     byType,
+    acute,
     bySubgroup,
+    confounders,
+    unobservable: episodes.filter(
+      (e) => e.category === 'clinical' && e.observableFrom !== undefined && e.observableFrom > e.end,
+    ).length,
     technical: {
       episodes: technicalOutcomes.length,
       alerted,
