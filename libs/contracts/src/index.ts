@@ -9,3 +9,4 @@ export * from './fhir';
 export * from './registry-event';
 export * from './alert-audit';
 export * from './client-events';
+export * from './recording-labels';
