@@ -18,18 +18,22 @@ const epochMs = z
   .nonnegative({ error: 'must be epoch milliseconds (not negative)' });
 const id = z.string({ error: missingOr('a string') }).min(1, { error: 'must not be empty' });
 
+const patientId = id.meta({ description: 'A value of the patient column of samples.csv' });
+const start = epochMs.meta({ description: 'Start, epoch milliseconds (inclusive)' });
+const end = epochMs.meta({ description: 'End, epoch milliseconds (exclusive)' });
+
 const endAfterStart = (x: { start_ms: number; end_ms: number }) => x.end_ms > x.start_ms;
 const endAfterStartError = { error: 'must be after start_ms', path: ['end_ms'] };
 
 export const labelledEpisodeSchema = z
   .looseObject({
-    patient: id,
-    type: id,
+    patient: patientId,
+    type: id.meta({ description: 'What happened, e.g. desaturation, tachycardia, off_wrist (free text)' }),
     kind: z.enum(['clinical', 'technical'], { error: 'must be "clinical" or "technical"' }).meta({
       description: 'clinical: the patient; technical: the sensor (off the wrist, stuck, no data)',
     }),
-    start_ms: epochMs,
-    end_ms: epochMs,
+    start_ms: start,
+    end_ms: end,
     vitals: z
       .array(z.enum(VITALS, { error: `must be one of ${VITALS.join(', ')}` }), {
         error: 'must be an array of vital names',
@@ -41,7 +45,12 @@ export const labelledEpisodeSchema = z
   .meta({ description: 'An anomaly episode, [start_ms, end_ms) epoch ms' });
 
 export const labelledConfounderSchema = z
-  .looseObject({ patient: id, type: id, start_ms: epochMs, end_ms: epochMs })
+  .looseObject({
+    patient: patientId,
+    type: id.meta({ description: 'e.g. exercise, artefact (free text)' }),
+    start_ms: start,
+    end_ms: end,
+  })
   .refine(endAfterStart, endAfterStartError)
   .meta({
     description:
@@ -51,7 +60,7 @@ export const labelledConfounderSchema = z
 
 export const labelledPatientSchema = z
   .looseObject({
-    patient: id,
+    patient: patientId,
     device: id.optional(),
     subgroup: z.string({ error: 'must be a string' }).optional().meta({
       description: 'Reporting subgroup, e.g. an age band 18-39 / 40-64 / 65+',

@@ -85,5 +85,6 @@ export async function readSamplesByPatient(dir: string): Promise<Map<string, Rec
 }
 
 function errorCode(cause: unknown): string {
-  return cause instanceof Error && 'code' in cause ? String(cause.code) : String(cause);
+  // Not `instanceof Error`: errors from node's fs can come from another realm (e.g. under jest).
+  return typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : String(cause);
 }
