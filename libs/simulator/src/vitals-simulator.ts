@@ -65,7 +65,8 @@ type Activity = 'rest' | 'walk' | 'run';
 const STEP_RATE: Record<Activity, number> = { rest: 0, walk: 1.75, run: 2.7 };
 /** Effort below this counts as recovered: the end of an exercise confounder. */
 const RECOVERED_EFFORT = 0.1;
-const MIN_REST_BETWEEN_BOUTS_MS = 45 * 60_000;
+/** Rest between bouts: at least this, on average the waking day shared out among boutsPerDay. */
+const MIN_REST_BETWEEN_BOUTS_MS = 30 * 60_000;
 /** Temperature is measured about once a minute. */
 const TEMP_INTERVAL_S = 60;
 /** Motion artefacts per hour: at rest (awake or asleep) and during a walk or run. */
@@ -107,8 +108,8 @@ class PatientState {
   nextBpTs: number;
   nextTempTs: number;
   exercise: OpenConfounder | null = null;
-  /** No new bout before this (a rest after the last one). */
-  restUntilTs = 0;
+  /** When the next bout is due (postponed while asleep, unwell or still recovering). */
+  nextBoutTs: number;
   artefact: { kind: ArtefactKind; samplesLeft: number } | null = null;
   readonly wander: Record<'hr' | 'spo2' | 'rr' | 'temp' | 'bp', number> = {
     hr: 0,
@@ -129,6 +130,15 @@ class PatientState {
   ) {
     this.nextBpTs = startMs + rng.int(0, bpIntervalS - 1) * 1000;
     this.nextTempTs = startMs + rng.int(0, TEMP_INTERVAL_S - 1) * 1000;
+    this.nextBoutTs = startMs + rng.uniform(0, 1) * this.boutGapMs();
+  }
+
+  /** A rest between bouts: regular enough that a waking day holds about boutsPerDay of them. */
+  boutGapMs(): number {
+    const p = this.patient.profile;
+    const wakingMs = (24 - (p.wakeHour + 24 - p.sleepHour)) * HOUR;
+    const meanMs = Math.max(MIN_REST_BETWEEN_BOUTS_MS, wakingMs / p.boutsPerDay - 25 * 60_000);
+    return meanMs * this.rng.uniform(0.5, 1.5);
   }
 }
 
@@ -278,12 +288,15 @@ export class VitalsSimulator {
     const tempCirc = -0.3 * Math.cos((2 * Math.PI * (hour - 4)) / 24);
 
     // Activity: bouts of walking or running (5–40 min, boutsPerDay while awake); nobody exercises
-    // asleep or during a clinical episode. A new bout waits until the last one is recovered from.
-    if (asleep || unwell) s.activity = 'rest';
-    else if (s.activity !== 'rest') {
+    // asleep or during a clinical episode (a bout due then is put off). A new bout waits until the
+    // last one is recovered from.
+    if (asleep || unwell) {
+      s.activity = 'rest';
+      if (ts >= s.nextBoutTs) s.nextBoutTs = ts + s.boutGapMs() / 2;
+    } else if (s.activity !== 'rest') {
       s.boutLeftS -= dt;
       if (s.boutLeftS <= 0) s.activity = 'rest';
-    } else if (ts >= s.restUntilTs && rng.chance((p.boutsPerDay / (12 * 3600)) * dt)) {
+    } else if (!s.exercise && ts >= s.nextBoutTs) {
       const pRun = p.age < 65 ? 0.1 + 0.6 * p.fitness : 0.1 * p.fitness;
       s.activity = rng.chance(pRun) ? 'run' : 'walk';
       s.intensity = s.activity === 'run' ? rng.uniform(0.8, 1) : rng.uniform(0.35, 0.55);
@@ -298,7 +311,7 @@ export class VitalsSimulator {
     else if (s.activity === 'rest' && s.exercise && s.effort < RECOVERED_EFFORT) {
       s.exercise.end = ts;
       s.exercise = null;
-      s.restUntilTs = ts + MIN_REST_BETWEEN_BOUTS_MS;
+      s.nextBoutTs = ts + s.boutGapMs();
     }
 
     // Slow person-level wander (AR(1), ~10 min time constant).
