@@ -407,6 +407,19 @@ describe(VitalsSimulator.name, () => {
     for (const c of open) expect(later.get(`${c.patientId}@${c.start}`)).toBeGreaterThan(c.end);
   });
 
+  it('plays no motion artefact on a sensor that is stuck or off the wrist', () => {
+    const sim = new VitalsSimulator({ seed: 8, patients: 10, startMs: START, episodeGapMin: 30 });
+    run(sim, 12 * 3600);
+    const faults = sim.episodesUntil(sim.now).filter((e) => e.category === 'technical');
+    const artefacts = sim.confoundersUntil(sim.now).filter((c) => c.type === 'artefact');
+    expect(faults.length).toBeGreaterThan(5);
+    expect(artefacts.length).toBeGreaterThan(5);
+    const inFault = artefacts.filter((a) =>
+      faults.some((f) => f.patientId === a.patientId && a.start >= f.start && a.start < f.end),
+    );
+    expect(inFault).toEqual([]);
+  });
+
   it('makes default hypotension episodes 30–90 min long, so sparse BP can see them', () => {
     const schedule = new DefaultEpisodeSchedule('pat-0001', new Random(3), START, 30);
     const hypo = schedule.plansUntil(START + 2000 * 3600_000).filter((e) => e.type === 'hypotension');

@@ -355,7 +355,14 @@ export class VitalsSimulator {
 
     const present = new Set<Vital>(VITALS);
     for (const e of active) applyEpisode(e, measured, present, ts, dt, s, rng);
-    this.motionArtefact(s, measured, ts, dt);
+    // A stuck or loose sensor shows no motion artefacts of its own.
+    this.motionArtefact(
+      s,
+      measured,
+      ts,
+      dt,
+      active.some((e) => e.category === 'technical'),
+    );
 
     // Sensor dropouts (SpO2 suffers from motion) and sparse BP.
     for (const v of VITALS) {
@@ -406,9 +413,16 @@ export class VitalsSimulator {
    * Motion artefacts: 1–3 samples of HR jumping by 40–80 bpm or falling to 30–40, or SpO2 falling to
    * 80–88 %; far more likely during a walk or run. Each is labelled a confounder.
    */
-  private motionArtefact(s: PatientState, m: Record<Vital, number>, ts: number, dt: number): void {
+  private motionArtefact(
+    s: PatientState,
+    m: Record<Vital, number>,
+    ts: number,
+    dt: number,
+    sensorFault: boolean,
+  ): void {
     const rng = s.rng;
     if (!s.artefact) {
+      if (sensorFault) return;
       const perHour = s.activity === 'rest' ? ARTEFACTS_PER_HOUR.rest : ARTEFACTS_PER_HOUR.active;
       if (!rng.chance((perHour / 3600) * dt)) return;
       const kind = rng.pick(['hr_spike', 'hr_drop', 'spo2_drop'] as const);
