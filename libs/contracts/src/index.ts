@@ -10,3 +10,4 @@ export * from './registry-event';
 export * from './alert-audit';
 export * from './client-events';
 export * from './patient-limits';
+export * from './recording-labels';

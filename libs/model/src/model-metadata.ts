@@ -50,10 +50,11 @@ export interface Thresholds {
 
 export interface TrainingSummary {
   readonly seed: number;
-  /** sha256 of the recording (samples.jsonl then labels.json). */
+  /** sha256 of the recording (samples.csv then labels.json). */
   readonly dataSha256: string;
   readonly recording: {
-    readonly seed: number;
+    /** The simulator's seed (absent for a recording that was not simulated). */
+    readonly seed?: number;
     readonly patients: number;
     readonly durationMs: number;
     readonly rateHz: number;

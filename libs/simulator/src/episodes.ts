@@ -98,7 +98,8 @@ const DURATION_MIN: Record<EpisodeType, readonly [number, number]> = {
   bradycardia: [6, 20],
   desaturation: [4, 15],
   fever: [40, 120],
-  hypotension: [10, 30],
+  // Long enough for BP measured every 15–60 min to see it (the label stands either way).
+  hypotension: [30, 90],
   tachypnoea: [6, 20],
   irregular_hr: [10, 40],
   deterioration: [50, 80],

@@ -1,5 +1,5 @@
 import { RecordingWriter } from './recording.writer';
-import { type RecordingLabels } from './recording';
+import { type SimulationLabels } from './recording';
 import { VitalsSimulator, type SimulatorOptions } from './vitals-simulator';
 
 /** Simulates `durationMs` of measurement time into a recording folder; returns its labels. */
@@ -8,7 +8,7 @@ export async function recordSimulation(
   durationMs: number,
   dir: string,
   onProgress?: (doneMs: number) => void,
-): Promise<RecordingLabels> {
+): Promise<SimulationLabels> {
   const sim = new VitalsSimulator(options);
   const writer = await RecordingWriter.create(dir);
   const end = sim.startMs + durationMs;
@@ -23,7 +23,7 @@ export async function recordSimulation(
   }
   await writer.write(batch);
   onProgress?.(durationMs);
-  const labels: RecordingLabels = {
+  const labels: SimulationLabels = {
     meta: {
       seed: options.seed,
       startMs: sim.startMs,
@@ -31,13 +31,15 @@ export async function recordSimulation(
       rateHz: sim.rateHz,
       patients: sim.patients.length,
     },
-    patients: sim.patients.map(({ patientId, deviceId, subgroup, profile }) => ({
+    patients: sim.patients.map(({ patientId, deviceId, subgroup, bandEdge, profile }) => ({
       patientId,
       deviceId,
       subgroup,
+      bandEdge,
       profile,
     })),
     episodes: sim.episodesUntil(end),
+    confounders: sim.confoundersUntil(end),
   };
   await writer.close(labels);
   return labels;

@@ -2,11 +2,12 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { VITALS } from '@vigil/contracts';
-import { LABELS_FILE, SAMPLES_FILE, type RecordingLabels } from './recording';
+import { LABELS_FILE, SAMPLES_FILE, SAMPLES_HEADER, type SimulationLabels } from './recording';
+import { formatSampleRow } from './recording-csv';
+import { labelsToJson } from './recording-labels';
 import { type SimulatedReading } from './vitals-simulator';
 
-/** Streams readings to `samples.jsonl` (awaiting the disk when it is slower than the simulator). */
+/** Streams readings to `samples.csv` (awaiting the disk when it is slower than the simulator). */
 export class RecordingWriter {
   private constructor(
     readonly dir: string,
@@ -17,33 +18,23 @@ export class RecordingWriter {
     await mkdir(dir, { recursive: true });
     const stream = createWriteStream(join(dir, SAMPLES_FILE), { flags: 'w' });
     await once(stream, 'open');
+    stream.write(SAMPLES_HEADER + '\n');
     return new RecordingWriter(dir, stream);
   }
 
   async write(readings: readonly SimulatedReading[]): Promise<void> {
     let chunk = '';
-    for (const r of readings) chunk += JSON.stringify(toLine(r)) + '\n';
+    for (const r of readings)
+      chunk +=
+        formatSampleRow({ patientId: r.patientId, deviceId: r.deviceId, ts: r.ts, seq: r.seq, ...r.values }) +
+        '\n';
     if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
-  /** Finishes samples.jsonl and writes labels.json. */
-  async close(labels: RecordingLabels): Promise<void> {
+  /** Finishes samples.csv and writes labels.json. */
+  async close(labels: SimulationLabels): Promise<void> {
     this.stream.end();
     await once(this.stream, 'finish');
-    await writeFile(join(this.dir, LABELS_FILE), JSON.stringify(labels, null, 1) + '\n');
+    await writeFile(join(this.dir, LABELS_FILE), JSON.stringify(labelsToJson(labels), null, 1) + '\n');
   }
-}
-
-function toLine(r: SimulatedReading): Record<string, string | number> {
-  const line: Record<string, string | number> = {
-    patientId: r.patientId,
-    deviceId: r.deviceId,
-    ts: r.ts,
-    seq: r.seq,
-  };
-  for (const v of VITALS) {
-    const x = r.values[v];
-    if (x !== undefined) line[v] = x;
-  }
-  return line;
 }

@@ -1,5 +1,6 @@
 import { VITAL_SPECS, VITALS, type Vital } from '@vigil/contracts';
-import { type EpisodePlan, type EpisodeType } from './episodes';
+import { DefaultEpisodeSchedule, type EpisodePlan, type EpisodeType } from './episodes';
+import { Random } from './random';
 import { VitalsSimulator, type SimulatedReading } from './vitals-simulator';
 
 const START = Date.UTC(2026, 0, 5, 10, 0, 0);
@@ -68,7 +69,7 @@ describe(VitalsSimulator.name, () => {
     expect(mean(all('temp'))).toBeLessThan(37.4);
     expect(mean(all('sbp'))).toBeGreaterThan(100);
     expect(mean(all('sbp'))).toBeLessThan(150);
-    expect(all('sbp').length / rs.length).toBeLessThan(0.05); // BP about once a minute
+    expect(all('sbp').length / rs.length).toBeLessThan(0.005); // BP every 15–60 min
     expect(all('sbp').length).toBeGreaterThan(0);
     const missingHr = rs.filter((r) => r.values.hr === undefined).length;
     expect(missingHr).toBeGreaterThan(0);
@@ -99,7 +100,14 @@ describe(VitalsSimulator.name, () => {
 
   const cases: [EpisodeType, Vital, (during: number, before: number) => void][] = [
     ['tachycardia', 'hr', (d, b) => expect(d - b).toBeGreaterThan(35)],
-    ['bradycardia', 'hr', (d, b) => expect(b - d).toBeGreaterThan(15)],
+    [
+      'bradycardia',
+      'hr',
+      (d, b) => {
+        expect(d).toBeLessThan(42);
+        expect(b - d).toBeGreaterThan(8);
+      },
+    ],
     ['desaturation', 'spo2', (d, b) => expect(b - d).toBeGreaterThan(6)],
     ['fever', 'temp', (d, b) => expect(d - b).toBeGreaterThan(1)],
     ['hypotension', 'sbp', (d, b) => expect(b - d).toBeGreaterThan(25)],
@@ -111,7 +119,15 @@ describe(VitalsSimulator.name, () => {
     const start = night + 20 * MIN;
     const end = start + 60 * MIN;
     const plan: EpisodePlan = { patientId: 'pat-0001', type, start, end };
-    const rs = run(new VitalsSimulator({ seed: 21, patients: 1, startMs: night, episodes: [plan] }), 80 * 60);
+    // BP every minute here, so the hypotension case has readings to compare.
+    const sim = new VitalsSimulator({
+      seed: 21,
+      patients: 1,
+      startMs: night,
+      episodes: [plan],
+      bpIntervalS: 60,
+    });
+    const rs = run(sim, 80 * 60);
     // Compare the episode's middle with the stretch before it.
     check(
       mean(valuesOf(rs, vital, start + 25 * MIN, end - 10 * MIN)),
@@ -182,7 +198,11 @@ describe(VitalsSimulator.name, () => {
         (r) => r.values.hr === undefined && r.values.spo2 === undefined && r.values.rr === undefined,
       ),
     ).toBe(true);
-    expect(during('pat-0002').at(-1)!.values.temp).toBeLessThan(33);
+    expect(
+      during('pat-0002')
+        .filter((r) => r.values.temp !== undefined)
+        .at(-1)!.values.temp,
+    ).toBeLessThan(33);
     expect(during('pat-0001')[0].label).toEqual({ type: 'flatline', category: 'technical' });
     expect(during('pat-0002')[0].label).toEqual({ type: 'off_wrist', category: 'technical' });
   });
@@ -227,5 +247,194 @@ describe(VitalsSimulator.name, () => {
     expect(mean(valuesOf(first, 'spo2', START + 60_000, START + 120_000))).toBeLessThan(
       mean(valuesOf(first, 'spo2', START, START + 20_000)) - 6,
     );
+  });
+
+  describe('a day of a ward (24 h, 12 patients, no episodes)', () => {
+    const DAY = Date.UTC(2026, 0, 5, 0, 0, 0);
+    let cache: { sim: VitalsSimulator; rs: SimulatedReading[] } | null = null;
+    const day = () => {
+      if (!cache) {
+        const sim = new VitalsSimulator({ seed: 5, patients: 12, startMs: DAY, episodes: 'none' });
+        cache = { sim, rs: run(sim, 24 * 3600) };
+      }
+      return cache;
+    };
+    const ofPatient = (id: string) => day().rs.filter((r) => r.patientId === id);
+    const confounders = (type: 'exercise' | 'artefact') =>
+      day()
+        .sim.confoundersUntil(day().sim.now)
+        .filter((c) => c.type === type);
+
+    it('labels every walk and run, with its recovery, as an exercise confounder: several a day, 5–40 min', () => {
+      const { sim, rs } = day();
+      const bouts = confounders('exercise');
+      const perPatient = sim.patients.map((p) => bouts.filter((b) => b.patientId === p.patientId).length);
+      expect(Math.min(...perPatient)).toBeGreaterThanOrEqual(1);
+      expect(mean(perPatient)).toBeGreaterThanOrEqual(2);
+      expect(mean(perPatient)).toBeLessThanOrEqual(6);
+      const minutes = bouts.map((b) => (b.end - b.start) / MIN);
+      expect(minutes.filter((m) => m >= 5 && m <= 50).length / minutes.length).toBeGreaterThan(0.9);
+      // Every step taken lies inside an exercise confounder of that patient.
+      const unlabelled = rs.filter(
+        (r) =>
+          (r.values.steps ?? 0) > 0 &&
+          !bouts.some((b) => b.patientId === r.patientId && r.ts >= b.start && r.ts < b.end),
+      );
+      expect(unlabelled).toEqual([]);
+    });
+
+    it('lets HR and RR recover over minutes after a bout, inside the label', () => {
+      const { sim } = day();
+      const tails = confounders('exercise').flatMap((b) => {
+        const mine = ofPatient(b.patientId).filter((r) => r.ts >= b.start - 10 * MIN && r.ts < b.end);
+        const lastStep = mine.filter((r) => (r.values.steps ?? 0) > 0).at(-1);
+        if (!lastStep || b.end - b.start < 10 * MIN) return [];
+        const before = valuesOf(mine, 'hr', b.start - 10 * MIN, b.start);
+        const justAfter = valuesOf(mine, 'hr', lastStep.ts + 5_000, lastStep.ts + 65_000);
+        return before.length && justAfter.length
+          ? [{ tailMin: (b.end - lastStep.ts) / MIN, raised: mean(justAfter) - mean(before) }]
+          : [];
+      });
+      expect(tails.length).toBeGreaterThan(10);
+      for (const t of tails) {
+        expect(t.tailMin).toBeGreaterThan(2);
+        expect(t.tailMin).toBeLessThan(9);
+      }
+      // A minute after stopping, HR is still well above what it was before the bout.
+      expect(mean(tails.map((t) => t.raised))).toBeGreaterThan(8);
+      // Fit young patients who run reach 130–170 bpm.
+      const runners = sim.patients.filter((p) => p.profile.age < 40 && p.profile.fitness >= 0.6);
+      expect(runners.length).toBeGreaterThan(0);
+      const peaks = runners.flatMap((p) =>
+        confounders('exercise')
+          .filter((b) => b.patientId === p.patientId)
+          .map((b) => {
+            const hr = valuesOf(ofPatient(p.patientId), 'hr', b.start, b.end).sort((x, y) => x - y);
+            return hr[Math.floor(hr.length * 0.9)];
+          }),
+      );
+      expect(Math.max(...peaks)).toBeGreaterThanOrEqual(130);
+      expect(Math.max(...peaks)).toBeLessThanOrEqual(170);
+    });
+
+    it('plays a few motion artefacts a patient-day, 1–3 samples each, labelled and more likely while moving', () => {
+      const { sim } = day();
+      const artefacts = confounders('artefact');
+      expect(artefacts.length / sim.patients.length).toBeGreaterThanOrEqual(1);
+      expect(artefacts.length / sim.patients.length).toBeLessThanOrEqual(10);
+      for (const a of artefacts) expect([1000, 2000, 3000]).toContain(a.end - a.start);
+      // Each one shows (unless that sensor happened to drop out): HR off by 30+ bpm or ≤ 40, or SpO2 ≤ 88.
+      const shown = artefacts.filter((a) => {
+        const mine = ofPatient(a.patientId);
+        const usual = valuesOf(mine, 'hr', a.start - 20_000, a.start);
+        return mine
+          .filter((r) => r.ts >= a.start && r.ts < a.end)
+          .some(
+            (r) =>
+              (r.values.hr !== undefined && (r.values.hr <= 40 || r.values.hr > mean(usual) + 30)) ||
+              (r.values.spo2 !== undefined && r.values.spo2 <= 88),
+          );
+      });
+      expect(shown.length / artefacts.length).toBeGreaterThan(0.9);
+      const bouts = confounders('exercise');
+      const activeMs = bouts.reduce((t, b) => t + b.end - b.start, 0);
+      const duringBouts = artefacts.filter((a) =>
+        bouts.some((b) => b.patientId === a.patientId && a.start >= b.start && a.start < b.end),
+      ).length;
+      const perActiveHour = duringBouts / (activeMs / 3600_000);
+      const perRestHour =
+        (artefacts.length - duringBouts) / ((sim.patients.length * 24 * 3600_000 - activeMs) / 3600_000);
+      expect(perActiveHour).toBeGreaterThan(5 * perRestHour);
+    });
+
+    it('measures at realistic cadences: temperature each minute, BP every 15–60 min, SpO2 and RR to 0.1', () => {
+      const { sim, rs } = day();
+      for (const p of sim.patients) {
+        const mine = ofPatient(p.patientId);
+        const temps = mine.filter((r) => r.values.temp !== undefined).map((r) => r.ts);
+        expect(temps.length).toBeGreaterThan(1380);
+        expect(temps.length).toBeLessThanOrEqual(1440);
+        expect(temps.slice(1).every((t, i) => (t - temps[i]) % 60_000 === 0)).toBe(true);
+        expect(p.profile.bpIntervalS).toBeGreaterThanOrEqual(900);
+        expect(p.profile.bpIntervalS).toBeLessThanOrEqual(3600);
+        const bp = mine.filter((r) => r.values.sbp !== undefined).map((r) => r.ts);
+        expect(bp.length).toBeGreaterThanOrEqual(Math.floor((24 * 3600) / p.profile.bpIntervalS) - 2);
+        // A gap is one interval, or two or more when the patient was running at measurement time.
+        for (let i = 1; i < bp.length; i++)
+          expect((bp[i] - bp[i - 1]) % (p.profile.bpIntervalS * 1000)).toBe(0);
+      }
+      const decimals = (x: number) => (String(x).split('.')[1] ?? '').length;
+      const most = (v: Vital) =>
+        rs.reduce((m, r) => (r.values[v] === undefined ? m : Math.max(m, decimals(r.values[v]))), 0);
+      expect([most('hr'), most('spo2'), most('rr'), most('temp'), most('sbp'), most('steps')]).toEqual([
+        0, 1, 1, 2, 0, 0,
+      ]);
+    });
+
+    it('gives band-edge patients their own normal at a NEWS2 band edge', () => {
+      const { sim } = day();
+      for (const p of sim.patients) expect(p.bandEdge).toBe(p.profile.bandEdge);
+      const edge = sim.patients.filter((p) => p.bandEdge === 'low_hr');
+      for (const p of edge) {
+        const awakeRest = ofPatient(p.patientId).filter(
+          (r) => r.ts >= DAY + 12 * 3600_000 && r.ts < DAY + 20 * 3600_000 && r.values.steps === 0,
+        );
+        expect(mean(valuesOf(awakeRest, 'hr', DAY, DAY + 24 * 3600_000))).toBeLessThan(60);
+      }
+    });
+  });
+
+  it('keeps confounders deterministic for a seed', () => {
+    const confounders = (seed: number) => {
+      const sim = new VitalsSimulator({ seed, patients: 4, startMs: START, episodes: 'none' });
+      run(sim, 4 * 3600);
+      return sim.confoundersUntil(sim.now);
+    };
+    expect(confounders(17).length).toBeGreaterThan(0);
+    expect(confounders(17)).toEqual(confounders(17));
+    expect(confounders(18)).not.toEqual(confounders(17));
+  });
+
+  it('clips a confounder still going to the end of the span', () => {
+    const sim = new VitalsSimulator({ seed: 5, patients: 12, startMs: START, episodes: 'none' });
+    const openNow = () =>
+      sim.confoundersUntil(sim.now).filter((c) => c.type === 'exercise' && c.end === sim.now);
+    while (openNow().length === 0 && sim.now < START + 6 * 3600_000) sim.tick();
+    const open = openNow();
+    expect(open.length).toBeGreaterThan(0);
+    run(sim, 3600);
+    const later = new Map(sim.confoundersUntil(sim.now).map((c) => [`${c.patientId}@${c.start}`, c.end]));
+    for (const c of open) expect(later.get(`${c.patientId}@${c.start}`)).toBeGreaterThan(c.end);
+  });
+
+  it('plays no motion artefact on a sensor that is stuck or off the wrist', () => {
+    const sim = new VitalsSimulator({ seed: 8, patients: 10, startMs: START, episodeGapMin: 30 });
+    run(sim, 12 * 3600);
+    const faults = sim.episodesUntil(sim.now).filter((e) => e.category === 'technical');
+    const artefacts = sim.confoundersUntil(sim.now).filter((c) => c.type === 'artefact');
+    expect(faults.length).toBeGreaterThan(5);
+    expect(artefacts.length).toBeGreaterThan(5);
+    const inFault = artefacts.filter((a) =>
+      faults.some((f) => f.patientId === a.patientId && a.start >= f.start && a.start < f.end),
+    );
+    expect(inFault).toEqual([]);
+  });
+
+  it('makes default hypotension episodes 30–90 min long, so sparse BP can see them', () => {
+    const schedule = new DefaultEpisodeSchedule('pat-0001', new Random(3), START, 30);
+    const hypo = schedule.plansUntil(START + 2000 * 3600_000).filter((e) => e.type === 'hypotension');
+    expect(hypo.length).toBeGreaterThan(20);
+    for (const e of hypo) {
+      expect(e.end - e.start).toBeGreaterThanOrEqual(30 * MIN);
+      expect(e.end - e.start).toBeLessThanOrEqual(90 * MIN);
+    }
+  });
+
+  it('measures BP each minute in a demo, so its opening hypotension shows at once', () => {
+    const sim = new VitalsSimulator({ seed: 3, patients: 4, startMs: START, episodes: 'demo' });
+    const rs = run(sim, 10 * 60);
+    expect(
+      rs.filter((r) => r.patientId === 'pat-0004' && r.values.sbp !== undefined).length,
+    ).toBeGreaterThanOrEqual(9);
   });
 });

@@ -9,7 +9,14 @@ import {
   type EpisodePlan,
   type EpisodeType,
 } from './episodes';
-import { randomProfile, subgroupOf, type PatientProfile, type Subgroup } from './patient-profile';
+import { type ConfounderLabel, type ConfounderType } from './confounders';
+import {
+  randomProfile,
+  subgroupOf,
+  type BandEdge,
+  type PatientProfile,
+  type Subgroup,
+} from './patient-profile';
 import { Random } from './random';
 
 export interface SimulatorOptions {
@@ -26,6 +33,11 @@ export interface SimulatorOptions {
   readonly episodes?: 'none' | 'default' | 'demo' | readonly EpisodePlan[];
   /** Mean minutes between the starts of default episodes of one patient (default 150; demo 30). */
   readonly episodeGapMin?: number;
+  /**
+   * Seconds between BP estimates for every patient, instead of each profile's own 15–60 min
+   * (default: the profile's; 'demo': 60, so its opening hypotension shows within a minute).
+   */
+  readonly bpIntervalS?: number;
 }
 
 export interface SimulatedPatient {
@@ -33,6 +45,7 @@ export interface SimulatedPatient {
   readonly deviceId: string;
   readonly profile: PatientProfile;
   readonly subgroup: Subgroup;
+  readonly bandEdge: BandEdge | null;
 }
 
 export interface SimulatedReading {
@@ -49,8 +62,23 @@ const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x
 const HOUR = 3600_000;
 
 type Activity = 'rest' | 'walk' | 'run';
-const INTENSITY: Record<Activity, number> = { rest: 0, walk: 0.45, run: 1 };
 const STEP_RATE: Record<Activity, number> = { rest: 0, walk: 1.75, run: 2.7 };
+/** Effort below this counts as recovered: the end of an exercise confounder. */
+const RECOVERED_EFFORT = 0.1;
+/** Rest between bouts: at least this, on average the waking day shared out among boutsPerDay. */
+const MIN_REST_BETWEEN_BOUTS_MS = 30 * 60_000;
+/** Temperature is measured about once a minute. */
+const TEMP_INTERVAL_S = 60;
+/** Motion artefacts per hour: at rest (awake or asleep) and during a walk or run. */
+const ARTEFACTS_PER_HOUR = { rest: 2 / 24, active: 1.5 };
+type ArtefactKind = 'hr_spike' | 'hr_drop' | 'spo2_drop';
+
+interface OpenConfounder {
+  readonly patientId: string;
+  readonly type: ConfounderType;
+  readonly start: number;
+  end: number | null;
+}
 
 /** Chance per second that a sensor starts a dropout, and its mean length (s). */
 const DROPOUT: Partial<Record<Vital, { p: number; meanS: number }>> = {
@@ -70,12 +98,19 @@ interface ActiveEpisode extends EpisodeLabel {
 /** One patient's evolving state: slow random wander, activity, effort (lagged), sensor state. */
 class PatientState {
   activity: Activity = 'rest';
-  activityLeftS = 0;
+  /** Effort of the current bout (walk 0.35–0.55, run 0.8–1) and the seconds left of it. */
+  intensity = 0;
+  boutLeftS = 0;
   effort = 0;
   stepCarry = 0;
   seq = 0;
   offWristTemp: number | null = null;
   nextBpTs: number;
+  nextTempTs: number;
+  exercise: OpenConfounder | null = null;
+  /** When the next bout is due (postponed while asleep, unwell or still recovering). */
+  nextBoutTs: number;
+  artefact: { kind: ArtefactKind; samplesLeft: number } | null = null;
   readonly wander: Record<'hr' | 'spo2' | 'rr' | 'temp' | 'bp', number> = {
     hr: 0,
     spo2: 0,
@@ -91,8 +126,19 @@ class PatientState {
     readonly rng: Random,
     readonly schedule: DefaultEpisodeSchedule | null,
     startMs: number,
+    readonly bpIntervalS: number,
   ) {
-    this.nextBpTs = startMs + rng.int(0, patient.profile.bpIntervalS - 1) * 1000;
+    this.nextBpTs = startMs + rng.int(0, bpIntervalS - 1) * 1000;
+    this.nextTempTs = startMs + rng.int(0, TEMP_INTERVAL_S - 1) * 1000;
+    this.nextBoutTs = startMs + rng.uniform(0, 1) * this.boutGapMs();
+  }
+
+  /** A rest between bouts: regular enough that a waking day holds about boutsPerDay of them. */
+  boutGapMs(): number {
+    const p = this.patient.profile;
+    const wakingMs = (24 - (p.wakeHour + 24 - p.sleepHour)) * HOUR;
+    const meanMs = Math.max(MIN_REST_BETWEEN_BOUTS_MS, wakingMs / p.boutsPerDay - 25 * 60_000);
+    return meanMs * this.rng.uniform(0.5, 1.5);
   }
 }
 
@@ -106,6 +152,7 @@ export class VitalsSimulator {
   readonly startMs: number;
   private readonly states: PatientState[];
   private readonly log: ActiveEpisode[] = [];
+  private readonly confounderLog: OpenConfounder[] = [];
   private readonly pending: EpisodePlan[];
   private tickIndex = 0;
 
@@ -116,6 +163,8 @@ export class VitalsSimulator {
     if (!(this.rateHz > 0 && this.rateHz <= 100)) throw new RangeError('rateHz must be in (0, 100]');
     if (options.episodeGapMin !== undefined && !(options.episodeGapMin >= 1))
       throw new RangeError('episodeGapMin must be at least 1 minute');
+    if (options.bpIntervalS !== undefined && !(options.bpIntervalS >= 1))
+      throw new RangeError('bpIntervalS must be at least 1 second');
     this.startMs = options.startMs;
     const episodes = options.episodes ?? 'default';
     this.patients = Array.from({ length: options.patients }, (_, i) => {
@@ -125,6 +174,7 @@ export class VitalsSimulator {
         deviceId: `dev-${pad(i + 1)}`,
         profile,
         subgroup: subgroupOf(profile.age),
+        bandEdge: profile.bandEdge,
       };
     });
     const openings =
@@ -144,7 +194,8 @@ export class VitalsSimulator {
                 options.episodeGapMin ?? 30,
               )
             : null;
-      return new PatientState(p, Random.derive(options.seed, i, 2), schedule, options.startMs);
+      const bpIntervalS = options.bpIntervalS ?? (episodes === 'demo' ? 60 : p.profile.bpIntervalS);
+      return new PatientState(p, Random.derive(options.seed, i, 2), schedule, options.startMs, bpIntervalS);
     });
     const plans = Array.isArray(episodes) ? (episodes as readonly EpisodePlan[]) : openings;
     this.pending = [...plans].sort((a, b) => a.start - b.start);
@@ -172,6 +223,21 @@ export class VitalsSimulator {
     return this.episodes
       .filter((e) => e.start < untilMs)
       .map((e) => ({ ...e, end: Math.min(e.end, untilMs) }));
+  }
+
+  /**
+   * Confounders that have started so far (exercise bouts with their recovery, motion artefacts), in
+   * order of start, clipped to `untilMs`; one still going ends at `untilMs`.
+   */
+  confoundersUntil(untilMs: number): ConfounderLabel[] {
+    return this.confounderLog
+      .filter((c) => c.start < untilMs)
+      .map(({ patientId, type, start, end }) => ({
+        patientId,
+        type,
+        start,
+        end: Math.min(end ?? untilMs, untilMs),
+      }));
   }
 
   /** Advances one sample period for every patient. */
@@ -221,23 +287,32 @@ export class VitalsSimulator {
     const asleep = isAsleep(hour, p.sleepHour, p.wakeHour);
     const tempCirc = -0.3 * Math.cos((2 * Math.PI * (hour - 4)) / 24);
 
-    // Activity: a little state machine; nobody runs asleep or during a clinical episode.
-    s.activityLeftS -= dt;
-    if (s.activityLeftS <= 0 || asleep || unwell) {
-      if (asleep || unwell) s.activity = 'rest';
-      else {
-        const u = rng.next();
-        const pWalk = 0.12 + 0.15 * p.fitness;
-        const pRun = 0.02 + 0.08 * p.fitness * (p.age < 65 ? 1 : 0.2);
-        s.activity = u < pRun ? 'run' : u < pRun + pWalk ? 'walk' : 'rest';
-      }
-      const meanS = s.activity === 'rest' ? 900 : s.activity === 'walk' ? 300 : 600;
-      s.activityLeftS = 30 + rng.exponential(meanS);
+    // Activity: bouts of walking or running (5–40 min, boutsPerDay while awake); nobody exercises
+    // asleep or during a clinical episode (a bout due then is put off). A new bout waits until the
+    // last one is recovered from.
+    if (asleep || unwell) {
+      s.activity = 'rest';
+      if (ts >= s.nextBoutTs) s.nextBoutTs = ts + s.boutGapMs() / 2;
+    } else if (s.activity !== 'rest') {
+      s.boutLeftS -= dt;
+      if (s.boutLeftS <= 0) s.activity = 'rest';
+    } else if (!s.exercise && ts >= s.nextBoutTs) {
+      const pRun = p.age < 65 ? 0.1 + 0.6 * p.fitness : 0.1 * p.fitness;
+      s.activity = rng.chance(pRun) ? 'run' : 'walk';
+      s.intensity = s.activity === 'run' ? rng.uniform(0.8, 1) : rng.uniform(0.35, 0.55);
+      const minutes = s.activity === 'run' ? 10 + rng.exponential(12) : 5 + rng.exponential(12);
+      s.boutLeftS = Math.min(40, minutes) * 60;
     }
-    // Heart and lungs follow effort with a lag (faster up than down).
-    const target = INTENSITY[s.activity];
-    const tau = target > s.effort ? 25 : 60;
+    // Heart and lungs follow effort with a lag: up within a minute, recovery over 3–8 min.
+    const target = s.activity === 'rest' ? 0 : s.intensity;
+    const tau = target > s.effort ? 25 : 120 + 90 * (1 - p.fitness);
     s.effort += (target - s.effort) * (1 - Math.exp(-dt / tau));
+    if (s.activity !== 'rest' && !s.exercise) s.exercise = this.openConfounder(s, 'exercise', ts);
+    else if (s.activity === 'rest' && s.exercise && s.effort < RECOVERED_EFFORT) {
+      s.exercise.end = ts;
+      s.exercise = null;
+      s.nextBoutTs = ts + s.boutGapMs();
+    }
 
     // Slow person-level wander (AR(1), ~10 min time constant).
     const a = Math.exp(-dt / 600);
@@ -251,7 +326,7 @@ export class VitalsSimulator {
 
     const hrMax = 208 - 0.7 * p.age;
     const clean: Record<Vital, number> = {
-      hr: p.restingHr + (asleep ? -8 : 2) + w.hr + s.effort * 0.65 * (hrMax - p.restingHr),
+      hr: p.restingHr + (asleep ? -8 : 2) + w.hr + s.effort * 0.72 * (hrMax - p.restingHr),
       spo2: p.spo2 + w.spo2 - (asleep ? 0.5 : 0) - s.effort * 0.8,
       rr: p.rr + (asleep ? -1.5 : 0) + w.rr + s.effort * 12,
       temp: p.temp + tempCirc + w.temp + s.effort * 0.35,
@@ -280,6 +355,14 @@ export class VitalsSimulator {
 
     const present = new Set<Vital>(VITALS);
     for (const e of active) applyEpisode(e, measured, present, ts, dt, s, rng);
+    // A stuck or loose sensor shows no motion artefacts of its own.
+    this.motionArtefact(
+      s,
+      measured,
+      ts,
+      dt,
+      active.some((e) => e.category === 'technical'),
+    );
 
     // Sensor dropouts (SpO2 suffers from motion) and sparse BP.
     for (const v of VITALS) {
@@ -295,7 +378,7 @@ export class VitalsSimulator {
       }
     }
     if (ts >= s.nextBpTs) {
-      s.nextBpTs += p.bpIntervalS * 1000;
+      s.nextBpTs += s.bpIntervalS * 1000;
       if (s.activity === 'run') {
         present.delete('sbp');
         present.delete('dbp');
@@ -304,6 +387,8 @@ export class VitalsSimulator {
       present.delete('sbp');
       present.delete('dbp');
     }
+    if (ts >= s.nextTempTs) s.nextTempTs += TEMP_INTERVAL_S * 1000;
+    else present.delete('temp');
 
     const values: VitalValues = {};
     for (const v of VITALS) if (present.has(v)) values[v] = quantise(v, measured[v]);
@@ -316,6 +401,47 @@ export class VitalsSimulator {
       values,
       label: first ? { type: first.type, category: first.category } : null,
     };
+  }
+
+  private openConfounder(s: PatientState, type: ConfounderType, start: number, end: number | null = null) {
+    const c: OpenConfounder = { patientId: s.patient.patientId, type, start, end };
+    this.confounderLog.push(c);
+    return c;
+  }
+
+  /**
+   * Motion artefacts: 1–3 samples of HR jumping by 40–80 bpm or falling to 30–40, or SpO2 falling to
+   * 80–88 %; far more likely during a walk or run. Each is labelled a confounder.
+   */
+  private motionArtefact(
+    s: PatientState,
+    m: Record<Vital, number>,
+    ts: number,
+    dt: number,
+    sensorFault: boolean,
+  ): void {
+    const rng = s.rng;
+    if (!s.artefact) {
+      if (sensorFault) return;
+      const perHour = s.activity === 'rest' ? ARTEFACTS_PER_HOUR.rest : ARTEFACTS_PER_HOUR.active;
+      if (!rng.chance((perHour / 3600) * dt)) return;
+      const kind = rng.pick(['hr_spike', 'hr_drop', 'spo2_drop'] as const);
+      const samples = rng.int(1, 3);
+      s.artefact = { kind, samplesLeft: samples };
+      this.openConfounder(s, 'artefact', ts, ts + Math.round((samples * 1000) / this.rateHz));
+    }
+    switch (s.artefact.kind) {
+      case 'hr_spike':
+        m.hr += rng.uniform(40, 80);
+        break;
+      case 'hr_drop':
+        m.hr = rng.uniform(30, 40);
+        break;
+      case 'spo2_drop':
+        m.spo2 = rng.uniform(80, 88);
+        break;
+    }
+    if (--s.artefact.samplesLeft <= 0) s.artefact = null;
   }
 }
 
@@ -400,8 +526,11 @@ function applyEpisode(
   }
 }
 
+/** What a device reports: HR, BP and steps whole, SpO2 and RR to one decimal, temperature to two. */
+const DECIMALS: Record<Vital, number> = { hr: 0, spo2: 1, rr: 1, temp: 2, sbp: 0, dbp: 0, steps: 0 };
+
 function quantise(v: Vital, x: number): number {
   const { min, max } = VITAL_SPECS[v];
-  const q = v === 'temp' ? Math.round(x * 100) / 100 : Math.round(x);
-  return clamp(q, min, max);
+  const k = 10 ** DECIMALS[v];
+  return clamp(Math.round(x * k) / k, min, max);
 }

@@ -45,7 +45,7 @@ export function registerEvaluateCommand(program: Command): void {
     )
     .option(
       '--recording <dir>',
-      'a labelled recording (samples.jsonl + labels.json, as `vigil simulate --out` writes)',
+      'a labelled recording (samples.csv + labels.json, docs/recording-format.md: `vigil simulate --out` or a hospital export)',
     )
     .option('--simulate', 'simulate a fresh labelled test set (the default when no data option is given)')
     .option(

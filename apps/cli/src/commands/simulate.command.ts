@@ -74,7 +74,10 @@ export function registerSimulateCommand(program: Command): void {
       'mean time between random episodes of one patient (default 150; demo 30)',
       positiveNumber,
     )
-    .option('--out <dir>', 'write a recording (samples.jsonl + labels.json) instead of publishing')
+    .option(
+      '--out <dir>',
+      'write a recording (samples.csv + labels.json, docs/recording-format.md) instead of publishing',
+    )
     .option('--mqtt <url>', 'MQTT broker to publish to (default VIGIL_MQTT_URL)')
     .option('--credentials <file>', 'JSON map deviceId -> MQTT password')
     .option('--batch <n>', 'samples per MQTT message ({"samples": [...]} when > 1)', positiveInteger, 1)
@@ -120,12 +123,13 @@ async function record(options: SimulateOptions, dir: string): Promise<void> {
     samples,
     episodes: labels.episodes.length,
     clinicalEpisodes: labels.episodes.filter((e) => e.category === 'clinical').length,
+    confounders: labels.confounders.length,
     wallSeconds: wallS,
   };
   out.result(summary, () =>
     [
       `Wrote ${samples} samples of ${options.devices} patients (${durationS} s at ${options.rate} Hz) to ${summary.out}`,
-      `${summary.episodes} labelled episodes (${summary.clinicalEpisodes} clinical) in labels.json; ${wallS.toFixed(1)} s.`,
+      `${summary.episodes} labelled episodes (${summary.clinicalEpisodes} clinical) and ${summary.confounders} confounders (exercise, artefacts) in labels.json; ${wallS.toFixed(1)} s.`,
     ].join('\n'),
   );
 }

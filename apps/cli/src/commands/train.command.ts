@@ -40,7 +40,7 @@ export function registerTrainCommand(program: Command): void {
     )
     .option(
       '--recording <dir>',
-      'recording folder (samples.jsonl + labels.json); without it, one is simulated with --seed',
+      'recording folder (samples.csv + labels.json, docs/recording-format.md); without it, one is simulated with --seed',
     )
     .option('--name <name>', 'model name: writes <models>/<name>/', 'default')
     .option('--models <dir>', 'folder of models', 'models')

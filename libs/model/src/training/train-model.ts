@@ -3,7 +3,14 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VITALS, type Vital } from '@vigil/contracts';
-import { LABELS_FILE, Random, readLabels, readSamplesByPatient, SAMPLES_FILE } from '@vigil/simulator';
+import {
+  LABELS_FILE,
+  Random,
+  readRecording,
+  readSamplesByPatient,
+  recordingSpan,
+  SAMPLES_FILE,
+} from '@vigil/simulator';
 import * as ort from 'onnxruntime-node';
 import { MODEL_FORMAT, ONNX_MODEL_FILE, TFJS_MODEL_FILE, type ModelMetadata } from '../model-metadata';
 import { saveModelFolder } from '../model-store';
@@ -62,7 +69,7 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
 
   options.onStage?.('reading recording');
   const [labels, samples, dataSha256] = await Promise.all([
-    readLabels(options.recordingDir),
+    readRecording(options.recordingDir),
     readSamplesByPatient(options.recordingDir),
     hashRecording(options.recordingDir),
   ]);
@@ -116,23 +123,24 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     p999: quantile(scores, 0.999),
   };
   const mean = scores.reduce((a, b) => a + b, 0) / Math.max(scores.length, 1);
+  const span = recordingSpan(labels);
   const metadata: ModelMetadata = {
     format: MODEL_FORMAT,
     formatVersion: 1,
     name: options.name,
     createdAt: new Date().toISOString(),
     config,
-    rateHz: labels.meta.rateHz,
+    rateHz: span.rateHz,
     normalisation: windows.normalisation,
     thresholds: { ...thresholds, alert: thresholds.p99 },
     training: {
       seed: options.seed,
       dataSha256,
       recording: {
-        seed: labels.meta.seed,
-        patients: labels.meta.patients,
-        durationMs: labels.meta.durationMs,
-        rateHz: labels.meta.rateHz,
+        ...(labels.meta ? { seed: labels.meta.seed } : {}),
+        patients: labels.patients.length,
+        durationMs: span.durationMs,
+        rateHz: span.rateHz,
       },
       stride,
       windows: {
@@ -172,7 +180,7 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
   return metadata;
 }
 
-/** sha256 over samples.jsonl then labels.json: identifies the exact data a model learnt from. */
+/** sha256 over samples.csv then labels.json: identifies the exact data a model learnt from. */
 export async function hashRecording(dir: string): Promise<string> {
   const hash = createHash('sha256');
   for (const file of [SAMPLES_FILE, LABELS_FILE])

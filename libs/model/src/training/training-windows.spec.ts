@@ -1,12 +1,12 @@
-import { type RecordedSample, type RecordingLabels } from '@vigil/simulator';
+import { type RecordedSample, type Recording } from '@vigil/simulator';
 import { buildTrainingWindows, normalisationOf, subsample } from './training-windows';
 
 const START = 1_700_000_000_000;
 
 function recording(
   seconds: number,
-  episodes: RecordingLabels['episodes'],
-): { labels: RecordingLabels; samples: Map<string, RecordedSample[]> } {
+  episodes: Recording['episodes'],
+): { labels: Recording; samples: Map<string, RecordedSample[]> } {
   const samples: RecordedSample[] = Array.from({ length: seconds }, (_, k) => ({
     patientId: 'pat-0001',
     deviceId: 'dev-0001',
@@ -15,17 +15,21 @@ function recording(
     hr: 60 + k,
     ...(k % 10 === 0 ? { sbp: 120 } : {}),
   }));
-  const labels: RecordingLabels = {
+  const labels: Recording = {
     meta: { seed: 1, startMs: START, durationMs: seconds * 1000, rateHz: 1, patients: 1 },
     patients: [
       {
         patientId: 'pat-0001',
         deviceId: 'dev-0001',
+        startMs: START,
+        endMs: START + (seconds - 1) * 1000,
+        samples: seconds,
         subgroup: '18-39',
-        profile: {} as RecordingLabels['patients'][number]['profile'],
       },
     ],
     episodes,
+    confounders: [],
+    samples: seconds,
   };
   return { labels, samples: new Map([['pat-0001', samples]]) };
 }

@@ -1,5 +1,5 @@
 import { type Vital } from '@vigil/contracts';
-import { type EpisodeLabel, type RecordedSample, type RecordingLabels } from '@vigil/simulator';
+import { recordingSpan, type RecordedSample, type Recording, type RecordingEpisode } from '@vigil/simulator';
 import { type Normalisation } from '../model-metadata';
 import { smoothWindows } from '../window-prep';
 
@@ -33,18 +33,18 @@ export interface TrainingWindows {
  * overlaps a training one.
  */
 export function buildTrainingWindows(
-  labels: RecordingLabels,
+  labels: Recording,
   samplesByPatient: ReadonlyMap<string, readonly RecordedSample[]>,
   options: WindowingOptions,
 ): TrainingWindows {
   const { features, windowSize: T, stride } = options;
   const F = features.length;
-  const { startMs, durationMs, rateHz } = labels.meta;
+  const { startMs, durationMs, rateHz } = recordingSpan(labels);
   const periodMs = 1000 / rateHz;
   const steps = Math.floor(durationMs / periodMs);
   const splitStep = Math.floor(steps * (1 - options.validationFraction));
   const settle = options.settleMs ?? 120_000;
-  const episodes = new Map<string, EpisodeLabel[]>();
+  const episodes = new Map<string, RecordingEpisode[]>();
   for (const e of labels.episodes) episodes.set(e.patientId, [...(episodes.get(e.patientId) ?? []), e]);
 
   const train: number[][] = [];

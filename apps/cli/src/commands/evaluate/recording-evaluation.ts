@@ -26,12 +26,20 @@ import {
   type PrPoint,
   type ScorePoint,
 } from '@vigil/evaluation';
-import { readLabels, readSamples, type RecordingLabels } from '@vigil/simulator';
+import {
+  monitoredMs,
+  readRecording,
+  readSamples,
+  recordingSpan,
+  type Recording,
+  type RecordingEpisode,
+} from '@vigil/simulator';
 import { type ProgressFactory, type Reconstructor } from './cli-edges';
 
 export interface RecordingEvaluation {
   readonly recording: string;
-  readonly meta: RecordingLabels['meta'];
+  /** Patients and span of the recording; the seed when the simulator made it. */
+  readonly meta: { readonly patients: number; readonly durationMs: number; readonly seed?: number };
   readonly graceMs: number;
   /** The scorer's settings the replay ran with. */
   readonly detection: DetectionOptions;
@@ -93,9 +101,9 @@ export async function evaluateRecording(
   reconstructor: Reconstructor | null = null,
   alertsOut: string | null = null,
 ): Promise<RecordingEvaluation> {
-  const labels = await readLabels(dir);
+  const labels = await readRecording(dir);
   const replay = new EvaluationReplay(options, scorer, DEFAULT_ZSCORE_OPTIONS);
-  const total = Math.round((labels.meta.patients * labels.meta.durationMs * labels.meta.rateHz) / 1000);
+  const total = labels.samples;
   const bar = progressBar('evaluate', 'samples', total);
   const t0 = performance.now();
   let batch: SampleLike[] = [];
@@ -124,8 +132,8 @@ export async function evaluateRecording(
 
   const patients: MonitoredPatient[] = labels.patients.map((p) => ({
     patientId: p.patientId,
-    subgroup: p.subgroup,
-    monitoredMs: labels.meta.durationMs,
+    subgroup: p.subgroup ?? 'all',
+    monitoredMs: monitoredMs(labels, p),
   }));
   const episodes: LabelledEpisode[] = labels.episodes.map((e) => ({
     patientId: e.patientId,
@@ -195,7 +203,11 @@ export async function evaluateRecording(
 
   return {
     recording: dir,
-    meta: labels.meta,
+    meta: {
+      patients: labels.patients.length,
+      durationMs: recordingSpan(labels).durationMs,
+      ...(labels.meta ? { seed: labels.meta.seed } : {}),
+    },
     graceMs,
     detection: options,
     samples: replay.samples,
@@ -249,7 +261,7 @@ function prChart(
 
 /** The first clinical episode the LSTM-AE detected (else NEWS2, else any), for the picture. */
 function pickEpisode(
-  labels: RecordingLabels,
+  labels: Recording,
   reports: Partial<Record<DetectorName, EventReport>>,
   replay: EvaluationReplay,
   graceMs: number,
@@ -262,7 +274,7 @@ function pickEpisode(
   return (reports['lstm-ae'] ? hitBy('lstm-ae') : undefined) ?? hitBy('news2') ?? clinical[0];
 }
 
-type Episode = RecordingLabels['episodes'][number];
+type Episode = RecordingEpisode;
 
 interface ReconstructionTrace {
   readonly at: number[];
@@ -336,7 +348,7 @@ function episodeChart(
       .filter((a) => a.patientId === episode.patientId && a.at >= from && a.at <= to)
       .map((a) => ({ x: minutes(a.at), label: d, color: COLORS[d] })),
   );
-  const vitals = episode.vitals.length ? episode.vitals : (['hr', 'spo2'] as const);
+  const vitals = episode.vitals?.length ? episode.vitals : (['hr', 'spo2'] as const);
   const panels: ChartPanel[] = [
     {
       title: `Patient ${episode.patientId}: ${episode.type}, vitals the pipeline saw (median of the last ${options.recentSlots.hr.rise} s per window)`,

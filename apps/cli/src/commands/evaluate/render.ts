@@ -22,7 +22,7 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
   const out: string[] = [];
   const days = (r.meta.patients * r.meta.durationMs) / 86_400_000;
   out.push(
-    `Recording ${r.recording}: ${r.meta.patients} patients × ${(r.meta.durationMs / 3600_000).toFixed(1)} h = ${days.toFixed(2)} patient-days (seed ${r.meta.seed}); ` +
+    `Recording ${r.recording}: ${r.meta.patients} patients × ${(r.meta.durationMs / 3600_000).toFixed(1)} h = ${days.toFixed(2)} patient-days (${r.meta.seed === undefined ? 'not simulated' : `seed ${r.meta.seed}`}); ` +
       `${r.samples} samples, ${r.windows} windows replayed in ${r.wallSeconds.toFixed(1)} s.`,
   );
   out.push(
