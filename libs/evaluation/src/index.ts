@@ -15,3 +15,5 @@ export * from './mimic/wfdb.parser';
 export * from './mimic/mimic-numerics';
 export * from './plot/svg-chart';
 export * from './bootstrap';
+export * from './recording/recording-evaluation';
+export * from './recording/recording-charts';
