@@ -5,12 +5,12 @@ import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DetectionOptions, detectionOptionsFrom, type WindowScorerLike } from '@vigil/detection';
+import { type Reconstructor } from '@vigil/evaluation';
 import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
 import { positiveInteger, positiveNumber } from '../option-parsers';
 import { progressBar } from '../progress-bar';
 import { evaluateMimic, type MimicEvaluation } from './evaluate/mimic-evaluation';
-import { type Reconstructor } from './evaluate/cli-edges';
 import { LstmAutoencoderNabDetector } from './evaluate/nab-lstm.detector';
 import { evaluateNab, type NabEvaluation } from './evaluate/nab-evaluation';
 import { evaluateRecording, type RecordingEvaluation } from './evaluate/recording-evaluation';
@@ -225,7 +225,7 @@ async function loadDetection(
   const F = meta.config.features.length;
   const reconstructor: Reconstructor = {
     features: meta.config.features,
-    reconstruct: async (raw, count) => {
+    reconstruct: async (raw: Float32Array, count: number) => {
       const prepared = prepareWindows(raw, count, T, meta.normalisation);
       const reconstruction = await engine.reconstruct(prepared, count);
       const input = new Float32Array(count * T * F);

@@ -1,4 +1,10 @@
-import { NAB_PROFILE_NAMES, type DetectorName, type EventReport, type Interval } from '@vigil/evaluation';
+import {
+  ACUTE_TYPES,
+  NAB_PROFILE_NAMES,
+  type DetectorName,
+  type EventReport,
+  type Interval,
+} from '@vigil/evaluation';
 import { type TableRenderer } from './cli-edges';
 import { type MimicEvaluation } from './mimic-evaluation';
 import { type NabEvaluation } from './nab-evaluation';
@@ -8,6 +14,8 @@ const pct = (x: number | null | undefined) =>
   x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)} %`;
 const num = (x: number | null | undefined, digits = 2) =>
   x === null || x === undefined ? '-' : x.toFixed(digits);
+const secs = (ms: number | null | undefined) =>
+  ms === null || ms === undefined ? '-' : `${Math.round(ms / 1000)} s`;
 const mins = (ms: number | null | undefined) =>
   ms === null || ms === undefined ? '-' : `${(ms / 60_000).toFixed(1)} min`;
 
@@ -20,13 +28,12 @@ const LABEL: Record<DetectorName, string> = {
 
 export function renderRecording(r: RecordingEvaluation, table: TableRenderer): string {
   const out: string[] = [];
-  const days = (r.meta.patients * r.meta.durationMs) / 86_400_000;
   out.push(
-    `Recording ${r.recording}: ${r.meta.patients} patients × ${(r.meta.durationMs / 3600_000).toFixed(1)} h = ${days.toFixed(2)} patient-days (${r.meta.seed === undefined ? 'not simulated' : `seed ${r.meta.seed}`}); ` +
+    `Recording ${r.recording}: ${r.patients} patients, ${r.patientDays.toFixed(2)} patient-days (${r.seed === null ? 'not simulated' : `simulated, seed ${r.seed}`}); ` +
       `${r.samples} samples, ${r.windows} windows replayed in ${r.wallSeconds.toFixed(1)} s.`,
   );
   out.push(
-    `Rules: an episode is detected when an alert is raised in [start, end + ${r.graceMs / 60_000} min]; TTD = raise time − start. ` +
+    `Rules: an episode is detected when an alert is raised in [start, end + ${r.graceMs / 60_000} min]; TTD = raise time − start (for blood pressure: − the first cuff reading inside the episode). ` +
       'Precision = alerts on a clinical episode ÷ all alerts (an alert on a sensor fault counts against it); ' +
       'false alerts/day exclude alerts on sensor faults, which are counted on their own (tech/day). [brackets]: 95 % bootstrap interval over patients.',
   );
@@ -112,6 +119,48 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
       ['type', 'episodes', ...r.ran.map((d) => LABEL[d])],
     ),
   );
+  out.push(
+    table(
+      [
+        [
+          `acute (${ACUTE_TYPES.join(', ')})`,
+          r.reports[r.ran[0]]?.acute.episodes ?? 0,
+          ...r.ran.map((d) => {
+            const x = r.reports[d]?.acute;
+            return x ? `${pct(x.recall)} (${secs(x.ttdMedianMs)})` : '-';
+          }),
+        ],
+      ],
+      ['pooled', 'episodes', ...r.ran.map((d) => LABEL[d])],
+    ),
+  );
+  const unobservable = r.reports[r.ran[0]]?.unobservable ?? 0;
+  if (unobservable > 0)
+    out.push(
+      `${unobservable} clinical episode(s) had no reading of their vital inside them (counted as missed).`,
+    );
+  const confounderTypes = [
+    ...new Set(r.ran.flatMap((d) => Object.keys(r.reports[d]?.confounders ?? {}))),
+  ].sort();
+  if (confounderTypes.length > 0) {
+    out.push(
+      '',
+      'False alerts during confounders (counted in the totals too): alerts / stretches that drew one:',
+    );
+    out.push(
+      table(
+        confounderTypes.map((c) => [
+          c,
+          r.reports[r.ran[0]]?.confounders[c]?.confounders ?? 0,
+          ...r.ran.map((d) => {
+            const x = r.reports[d]?.confounders[c];
+            return x ? `${x.falseAlerts} / ${x.withFalseAlert}` : '-';
+          }),
+        ]),
+        ['confounder', 'stretches', ...r.ran.map((d) => LABEL[d])],
+      ),
+    );
+  }
   const groups = [...new Set(r.ran.flatMap((d) => Object.keys(r.reports[d]?.bySubgroup ?? {})))].sort();
   out.push('', 'Per subgroup: recall / precision / false alerts per patient-day:');
   out.push(
@@ -153,6 +202,7 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
       `); ${sc.alarms} alarms, ${sc.duringFaults} of them during a labelled fault`,
   );
   if (r.pictures.length) out.push('', `Pictures: ${r.pictures.join(', ')}`);
+  if (r.alertsOut) out.push(`Alerts raised (JSONL): ${r.alertsOut}`);
   return out.join('\n');
 }
 
