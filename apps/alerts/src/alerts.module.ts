@@ -35,8 +35,13 @@ export class AlertsModule {
         AlertsRuntime,
         {
           provide: HEALTH_INDICATORS,
-          useFactory: (k: KafkaConnection, r: RedisConnection, c: AlertsConsumer) => [k, r, c],
-          inject: [KafkaConnection, RedisConnection, AlertsConsumer],
+          useFactory: (k: KafkaConnection, r: RedisConnection, c: AlertsConsumer, t: CareTeamsProjection) => [
+            k,
+            r,
+            c,
+            t,
+          ],
+          inject: [KafkaConnection, RedisConnection, AlertsConsumer, CareTeamsProjection],
         },
       ],
     };
