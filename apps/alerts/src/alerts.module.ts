@@ -4,8 +4,8 @@ import {
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
-  MetricsController,
   RedisConnection,
+  SecuredMetricsController,
   VigilConfigModule,
 } from '@vigil/infra';
 import { AlertService } from './alert.service';
@@ -23,7 +23,7 @@ export class AlertsModule {
     return {
       module: AlertsModule,
       imports: [VigilConfigModule.forRoot(settings)],
-      controllers: [HealthController, MetricsController, AlertsController, DashboardController],
+      controllers: [HealthController, SecuredMetricsController, AlertsController, DashboardController],
       providers: [
         KafkaConnection,
         RedisConnection,

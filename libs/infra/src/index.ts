@@ -10,3 +10,5 @@ export * from './kafka/kafka.connection';
 export * from './nest/repo-root';
 export * from './maintenance/remove-prefixed-state';
 export * from './kafka/batch-records';
+export * from './metrics/metrics-auth.guard';
+export * from './metrics/secured-metrics.controller';
