@@ -6,7 +6,7 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload } from 'kafkajs';
+import { type Admin, type Consumer, type EachBatchPayload, KafkaJSError } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type RegistryEvent, TOPICS } from '@vigil/contracts';
 import { CONFIG, decodeJson, type HealthIndicator, KafkaConnection, offsetAfter } from '@vigil/infra';
@@ -69,7 +69,7 @@ export class CareTeamsProjection
     const admin = this.kafka.kafka.admin();
     await admin.connect();
     try {
-      for (const p of await admin.fetchTopicOffsets(topic)) {
+      for (const p of await logEnd(admin, topic)) {
         if (BigInt(p.high) > BigInt(p.low)) this.pending.set(p.partition, BigInt(p.high));
       }
     } finally {
@@ -110,5 +110,20 @@ export class CareTeamsProjection
   async beforeApplicationShutdown(): Promise<void> {
     this.caughtUp = false;
     await this.consumer.disconnect();
+  }
+}
+
+/**
+ * The topic's low and high offsets per partition. Right after the topic was created the broker may
+ * answer "not the leader" for a moment; retriable errors are retried (for at most about 10 s).
+ */
+async function logEnd(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if (attempt >= 20 || !(error instanceof KafkaJSError) || !error.retriable) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
+    }
   }
 }
