@@ -118,6 +118,7 @@ describe('alerts gateway killed and restarted (real process, SIGKILL; real Kafka
     await new Promise<void>((resolve) =>
       first.exitCode !== null || first.signalCode !== null ? resolve() : first.once('exit', () => resolve()),
     );
+    const restartedAt = Date.now();
     start(); // at once: the dead member is still in the gateway's consumer group
 
     // The projection reports caught up on its own, while the alert consumer's group may still be
@@ -130,6 +131,9 @@ describe('alerts gateway killed and restarted (real process, SIGKILL; real Kafka
     expect(await restAlerts()).toEqual([`${id}-before`]);
 
     await waitFor('the restarted gateway healthy', async () => (await health())?.ok === true, 90_000);
+    // The alert consumer's group waited for the dead member's session (10 s) or at worst the
+    // rebalance timeout (20 s) before assigning the restarted gateway its partitions.
+    expect(Date.now() - restartedAt).toBeLessThan(45_000);
     const ws = await RecordingSocket.connect(`ws://127.0.0.1:${port}/ws?token=${nurse}`);
     sockets.push(ws);
     const hello = await waitFor('hello', () => ws.of('hello')[0]);
