@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, NotFoundException, ForbiddenException } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, type AlertEvent, type AlertView, TOPICS } from '@vigil/contracts';
@@ -47,9 +47,6 @@ export class AlertService {
     const current = await this.store.get(alertId);
     if (!current || !this.gateway.allowed(user, current.patientId))
       throw new NotFoundException(`no alert ${alertId}`);
-    if (kind === 'resolve' && user.role === 'clinician' && current.status === 'open') {
-      throw new ForbiddenException('acknowledge an alert before resolving it');
-    }
     const audit = await this.transition(alertId, { kind, by: user.sub, at: Date.now() }, user.sub);
     if (audit) await this.kafka.send(TOPICS.audit, [{ key: audit.patientId, value: audit }]);
     return (await this.store.get(alertId)) as AlertView;
@@ -84,7 +81,11 @@ export class AlertService {
     event?: AlertEvent,
   ): Promise<AlertAudit | null> {
     const current = await this.store.get(alertId);
-    const { view, action } = applyToAlert(current, input);
+    const { view, action, refused } = applyToAlert(current, input);
+    if (refused === 'not-acknowledged')
+      throw new ConflictException(
+        `acknowledge alert ${alertId} before resolving it (it is ${current?.status ?? 'gone'})`,
+      );
     if (action === null) return null;
     await this.store.put(view);
     this.logger.log(`${alertId} ${action} (${view.severity}) by ${by}`);

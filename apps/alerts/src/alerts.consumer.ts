@@ -30,7 +30,17 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     private readonly gateway: ClinicianGateway,
     @Inject(CONFIG) private readonly config: Settings,
   ) {
-    this.consumer = kafka.kafka.consumer({ groupId: kafka.group(gatewayGroup(config.alertsInstance)) });
+    this.consumer = kafka.kafka.consumer({
+      groupId: kafka.group(gatewayGroup(config.alertsInstance)),
+      // A gateway killed without leaving holds its group until Kafka times its session out; the
+      // restarted gateway pushes nothing live until then (kafkajs' default: 30 s). Ten seconds,
+      // with a heartbeat at least every second, also while a long batch is applied (below). A
+      // rebalance waits at most 20 s for members to rejoin (kafkajs' default: 60 s), which bounds
+      // the gap too when the dead member was itself mid-rebalance.
+      sessionTimeout: 10_000,
+      rebalanceTimeout: 20_000,
+      heartbeatInterval: 1_000,
+    });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -60,6 +70,7 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
         if (audit) audits.push(audit);
       } else if (topic === TOPICS.audit) await this.alerts.onAudit(value as AlertAudit);
       else this.gateway.broadcastVitals(value as WindowScore);
+      if (topic !== TOPICS.scores) await payload.heartbeat(); // kafkajs sends one at most each heartbeatInterval
     }
     await this.kafka.send(
       TOPICS.audit,

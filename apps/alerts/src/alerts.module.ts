@@ -4,8 +4,8 @@ import {
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
-  MetricsController,
   RedisConnection,
+  SecuredMetricsController,
   VigilConfigModule,
 } from '@vigil/infra';
 import { AlertService } from './alert.service';
@@ -26,7 +26,7 @@ export class AlertsModule {
       imports: [VigilConfigModule.forRoot(settings)],
       controllers: [
         HealthController,
-        MetricsController,
+        SecuredMetricsController,
         AlertsController,
         PatientLimitsController,
         DashboardController,
@@ -42,8 +42,13 @@ export class AlertsModule {
         AlertsRuntime,
         {
           provide: HEALTH_INDICATORS,
-          useFactory: (k: KafkaConnection, r: RedisConnection, c: AlertsConsumer) => [k, r, c],
-          inject: [KafkaConnection, RedisConnection, AlertsConsumer],
+          useFactory: (k: KafkaConnection, r: RedisConnection, c: AlertsConsumer, t: CareTeamsProjection) => [
+            k,
+            r,
+            c,
+            t,
+          ],
+          inject: [KafkaConnection, RedisConnection, AlertsConsumer, CareTeamsProjection],
         },
       ],
     };

@@ -1,33 +1,33 @@
 import {
   Inject,
   Injectable,
-  Logger,
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { type Consumer } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type RegistryEvent, TOPICS } from '@vigil/contracts';
-import { CONFIG, decodeJson, KafkaConnection } from '@vigil/infra';
+import { CONFIG, type HealthIndicator, KafkaConnection, LogProjection } from '@vigil/infra';
 import { careTeamGroup } from './alerts.constants';
 
 /**
  * Which care teams each patient belongs to, projected from the registry's change log on Kafka
- * (read from the start at boot, then followed), so clinicians see only their teams' patients.
+ * (read from the start at every boot under a group of this process's own, then followed; see
+ * LogProjection for why a restarted gateway must not share a group with its dead predecessor), so
+ * clinicians see only their teams' patients. Healthy once caught up: a gateway never serves
+ * clinicians from a half-built projection.
  */
 @Injectable()
-export class CareTeamsProjection implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private readonly logger = new Logger(CareTeamsProjection.name);
+export class CareTeamsProjection
+  implements HealthIndicator, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  readonly name = 'care-teams';
   private readonly teams = new Map<string, readonly string[]>();
-  private readonly consumer: Consumer;
-  private readonly groupId: string;
+  private readonly log: LogProjection<typeof TOPICS.registryChanges>;
 
-  constructor(
-    private readonly kafka: KafkaConnection,
-    @Inject(CONFIG) config: Settings,
-  ) {
-    this.groupId = kafka.group(careTeamGroup(config.alertsInstance));
-    this.consumer = kafka.kafka.consumer({ groupId: this.groupId });
+  constructor(kafka: KafkaConnection, @Inject(CONFIG) config: Settings) {
+    this.log = new LogProjection(kafka, TOPICS.registryChanges, careTeamGroup(config.alertsInstance), (e) =>
+      this.apply(e),
+    );
   }
 
   teamsOf(patientId: string): readonly string[] {
@@ -38,32 +38,16 @@ export class CareTeamsProjection implements OnApplicationBootstrap, BeforeApplic
     if (event.type === 'patient.care-teams') this.teams.set(event.patientId, event.careTeams);
   }
 
-  // After every module's init: the Kafka edge has created the topics by then.
-  async onApplicationBootstrap(): Promise<void> {
-    // Start from the beginning of the log on every boot: the projection lives in memory only.
-    const admin = this.kafka.kafka.admin();
-    await admin.connect();
-    await admin
-      .resetOffsets({
-        groupId: this.groupId,
-        topic: this.kafka.topic(TOPICS.registryChanges),
-        earliest: true,
-      })
-      .catch(() => undefined) // a new group has nothing to reset
-      .finally(() => admin.disconnect());
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.kafka.topic(TOPICS.registryChanges), fromBeginning: true });
-    await this.consumer.run({
-      eachMessage: ({ topic, partition, message }) => {
-        for (const { value } of decodeJson<RegistryEvent>([message], `${topic}[${partition}]`, this.logger))
-          this.apply(value);
-        return Promise.resolve();
-      },
-    });
+  check(): boolean {
+    return this.log.check();
   }
 
-  // Before the connections close (onApplicationShutdown): the batch in hand still needs Redis/Kafka.
-  async beforeApplicationShutdown(): Promise<void> {
-    await this.consumer.disconnect();
+  // After every module's init: the Kafka edge has created the topics by then.
+  onApplicationBootstrap(): Promise<void> {
+    return this.log.start();
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.log.stop();
   }
 }

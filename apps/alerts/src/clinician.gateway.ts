@@ -1,31 +1,61 @@
 import { type IncomingMessage, type Server } from 'node:http';
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { type AlertView, type ClientMessage, type ServerEvents, type WindowScore } from '@vigil/contracts';
-import { AuthError, canSee, type User, tokenFrom, verifyToken } from '@vigil/alerting';
+import {
+  AuthError,
+  canSee,
+  originAllowed,
+  type User,
+  tokenExpiresAt,
+  tokenFrom,
+  verifyToken,
+} from '@vigil/alerting';
 import { CONFIG } from '@vigil/infra';
-import { WS_PATH } from './alerts.constants';
+import { WS_CLOSE, WS_PATH } from './alerts.constants';
 import { CareTeamsProjection } from './care-teams.projection';
 
 const connected = new Gauge({ name: 'vigil_alerts_ws_clients', help: 'Connected WebSocket clients' });
+const refused = new Counter({
+  name: 'vigil_alerts_ws_refused_total',
+  help: 'WebSocket handshakes and sockets the gateway refused or closed, by reason',
+  labelNames: ['reason'],
+});
+
+/** Timers cannot wait longer than 2^31 - 1 ms (about 24.8 days); a longer wait is re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+/** A dropped slow client gets its close frame; if it does not read it, its TCP connection goes. */
+const CLOSE_GRACE_MS = 2000;
 
 interface Client {
   readonly socket: WebSocket;
   readonly user: User;
+  /** Epoch ms at which the token stops being valid (undefined: a token without `exp`). */
+  readonly expiresAt: number | undefined;
   alive: boolean;
+  expiry: NodeJS.Timeout | null;
 }
 
 export type ClientAction = (user: User, message: ClientMessage) => Promise<void>;
 
 /**
  * WebSocket edge: authenticates each connection with its JWT, then pushes alerts and live vitals of
- * the patients that person may see. A client that misses a heartbeat is dropped.
+ * the patients that person may see. Hostile or broken clients cost the gateway a bounded amount:
+ * - a browser page on a foreign origin is refused at the handshake (403), see `originAllowed`;
+ * - a message larger than VIGIL_ALERTS_WS_MAX_PAYLOAD_BYTES closes that socket (1009) unread;
+ * - a client that reads too slowly, so more than VIGIL_ALERTS_WS_MAX_BUFFERED_BYTES waits unsent
+ *   for it, is dropped (4408 "client too slow"): memory stays bounded and others keep receiving;
+ * - a socket is closed when its token expires (4401 "token expired"), however long it has been open.
+ *   Re-authentication is reconnecting with a fresh token (the dashboard reloads with a new
+ *   ?token=); the hello message on the new socket carries every open alert, so nothing is missed;
+ * - a client that misses a heartbeat is dropped.
  */
 @Injectable()
 export class ClinicianGateway implements OnApplicationShutdown {
+  private readonly logger = new Logger(ClinicianGateway.name);
   private server: WebSocketServer | null = null;
   private readonly clients = new Set<Client>();
   private heartbeat: NodeJS.Timeout | null = null;
@@ -41,20 +71,44 @@ export class ClinicianGateway implements OnApplicationShutdown {
     this.server = new WebSocketServer({
       server: this.adapterHost.httpAdapter.getHttpServer() as Server,
       path: WS_PATH,
+      maxPayload: this.config.alertsWsMaxPayloadBytes,
+      verifyClient: (
+        info: { req: IncomingMessage },
+        done: (ok: boolean, code?: number, why?: string) => void,
+      ) => {
+        const { origin, host } = info.req.headers;
+        if (originAllowed(origin, host, this.config.alertsAllowedOrigins)) return done(true);
+        refused.inc({ reason: 'origin' });
+        done(false, 403, 'origin not allowed');
+      },
     });
     this.server.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+      // Before anything can throw: an oversized frame is reported here ('error'), then the socket closes (1009).
+      socket.on('error', (error: Error) => {
+        if (error.message.includes('Max payload size exceeded')) refused.inc({ reason: 'oversized' });
+        this.logger.warn(`WebSocket client error: ${error.message}`);
+      });
       let user: User;
+      let expiresAt: number | undefined;
       try {
-        user = verifyToken(tokenFrom(request.headers.authorization, request.url), secret);
+        const token = tokenFrom(request.headers.authorization, request.url);
+        user = verifyToken(token, secret);
+        expiresAt = tokenExpiresAt(token as string);
       } catch (error) {
-        socket.close(4401, error instanceof AuthError ? error.message : 'unauthorised');
+        refused.inc({ reason: 'unauthorised' });
+        socket.close(WS_CLOSE.unauthorised, error instanceof AuthError ? error.message : 'unauthorised');
         return;
       }
-      const client: Client = { socket, user, alive: true };
+      const client: Client = { socket, user, expiresAt, alive: true, expiry: null };
       this.clients.add(client);
       connected.set(this.clients.size);
+      this.armExpiry(client);
       socket.on('pong', () => (client.alive = true));
-      socket.on('close', () => (this.clients.delete(client), connected.set(this.clients.size)));
+      socket.on('close', () => {
+        if (client.expiry) clearTimeout(client.expiry);
+        this.clients.delete(client);
+        connected.set(this.clients.size);
+      });
       socket.on('message', (data: Buffer) => void this.onMessage(client, data.toString('utf8'), onAction));
       void hello(user).then((open) =>
         this.send(client, 'hello', {
@@ -82,26 +136,66 @@ export class ClinicianGateway implements OnApplicationShutdown {
 
   private broadcast<K extends keyof ServerEvents>(patientId: string, type: K, data: ServerEvents[K]): number {
     let sent = 0;
+    let frame: string | null = null;
     for (const c of this.clients) {
       if (!this.allowed(c.user, patientId)) continue;
-      this.send(c, type, data);
+      frame ??= JSON.stringify({ type, data });
+      this.sendFrame(c, frame);
       sent++;
     }
     return sent;
   }
 
   private send<K extends keyof ServerEvents>(client: Client, type: K, data: ServerEvents[K]): void {
-    if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify({ type, data }));
+    this.sendFrame(client, JSON.stringify({ type, data }));
+  }
+
+  private sendFrame(client: Client, frame: string): void {
+    const { socket } = client;
+    if (socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount + frame.length > this.config.alertsWsMaxBufferedBytes) {
+      this.drop(client, WS_CLOSE.tooSlow, 'client too slow', 'too-slow');
+      return;
+    }
+    socket.send(frame);
+  }
+
+  /** Stops sending to a client at once and closes it; its TCP connection goes if it ignores the close. */
+  private drop(client: Client, code: number, reason: string, metric: string): void {
+    if (!this.clients.delete(client)) return;
+    connected.set(this.clients.size);
+    if (client.expiry) clearTimeout(client.expiry);
+    refused.inc({ reason: metric });
+    this.logger.warn(`closing the WebSocket of ${client.user.sub}: ${reason} (${code})`);
+    client.socket.close(code, reason);
+    setTimeout(() => client.socket.terminate(), CLOSE_GRACE_MS).unref();
+  }
+
+  private armExpiry(client: Client): void {
+    if (client.expiresAt === undefined) return;
+    const wait = client.expiresAt - Date.now();
+    if (wait <= 0) return this.drop(client, WS_CLOSE.unauthorised, 'token expired', 'token-expired');
+    client.expiry = setTimeout(() => this.armExpiry(client), Math.min(wait, MAX_TIMER_MS));
+    client.expiry.unref();
   }
 
   private async onMessage(client: Client, raw: string, onAction: ClientAction): Promise<void> {
     try {
-      const message = JSON.parse(raw) as ClientMessage;
+      let message: ClientMessage;
+      try {
+        message = JSON.parse(raw) as ClientMessage;
+      } catch {
+        throw new Error('expected JSON'); // never echo what a client sent
+      }
       if (
         (message.type !== 'ack' && message.type !== 'resolve') ||
         typeof message.data?.alertId !== 'string'
       ) {
         throw new Error('expected {"type":"ack"|"resolve","data":{"alertId":"…"}}');
+      }
+      // The timer closes the socket at `exp`; a message racing it is refused too.
+      if (client.expiresAt !== undefined && Date.now() >= client.expiresAt) {
+        return this.drop(client, WS_CLOSE.unauthorised, 'token expired', 'token-expired');
       }
       await onAction(client.user, message);
     } catch (error) {
@@ -122,7 +216,10 @@ export class ClinicianGateway implements OnApplicationShutdown {
 
   onApplicationShutdown(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const c of this.clients) c.socket.close(1001, 'server shutting down');
+    for (const c of this.clients) {
+      if (c.expiry) clearTimeout(c.expiry);
+      c.socket.close(1001, 'server shutting down');
+    }
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -53,6 +53,39 @@ describe(applyToAlert.name, () => {
     expect(applyToAlert(acked, { kind: 'escalate', at: 200_000 }).action).toBeNull();
   });
 
+  it('resolves only an acknowledged alert: open and escalated ones are refused until someone acknowledges', () => {
+    const open = applyToAlert(null, { kind: 'event', event: raised }).view;
+    expect(applyToAlert(open, { kind: 'resolve', by: 'n', at: 2 })).toEqual({
+      view: open,
+      action: null,
+      refused: 'not-acknowledged',
+    });
+    const escalated = applyToAlert(open, { kind: 'escalate', at: 200_000 }).view;
+    expect(applyToAlert(escalated, { kind: 'resolve', by: 'n', at: 200_001 })).toMatchObject({
+      action: null,
+      refused: 'not-acknowledged',
+      view: { status: 'escalated' },
+    });
+    const acked = applyToAlert(escalated, { kind: 'ack', by: 'oncall-1', at: 200_002 });
+    expect(acked).toMatchObject({ action: 'acknowledged', view: { status: 'acknowledged' } });
+    expect(applyToAlert(acked.view, { kind: 'resolve', by: 'nurse-2', at: 200_003 })).toMatchObject({
+      action: 'resolved',
+      view: { status: 'resolved', acknowledgedBy: 'oncall-1', updatedAt: 200_003 },
+    });
+  });
+
+  it('refuses to resolve an alert the detector re-opened by escalating severity after an ack', () => {
+    const open = applyToAlert(null, { kind: 'event', event: raised }).view;
+    const acked = applyToAlert(open, { kind: 'ack', by: 'nurse-1', at: 20_000 }).view;
+    const worse = applyToAlert(acked, {
+      kind: 'event',
+      event: { ...raised, state: 'escalated', severity: 'high', at: 30_000 },
+    }).view;
+    expect(applyToAlert(worse, { kind: 'resolve', by: 'nurse-1', at: 31_000 }).refused).toBe(
+      'not-acknowledged',
+    );
+  });
+
   it('auto-resolves on the detector’s resolve, after which nothing changes it', () => {
     const open = applyToAlert(null, { kind: 'event', event: raised }).view;
     const resolved = applyToAlert(open, {

@@ -6,15 +6,22 @@ export type LifecycleInput =
   | { readonly kind: 'resolve'; readonly by: string; readonly at: number }
   | { readonly kind: 'escalate'; readonly at: number };
 
+/** Why a person's action was refused (nothing changed): a value, translated to 409 / a WS error at the edge. */
+export type LifecycleRefusal = 'not-acknowledged';
+
 export interface LifecycleResult {
   readonly view: AlertView;
   /** Audit action to record; null when nothing changed (a replayed event, a second ack). */
   readonly action: AlertAction | null;
+  /** Set when the action is not allowed in the alert's current status. */
+  readonly refused?: LifecycleRefusal;
 }
 
 /**
  * The alert lifecycle: open → acknowledged → resolved, with escalation when nobody acknowledges in
- * time and severity rises from the detector. Pure: the alerts app stores views in Redis and calls
+ * time and severity rises from the detector. A person resolves only an acknowledged alert, whatever
+ * its status or their role (an escalated alert too: someone owns it before it is closed); the
+ * detector's own resolve (the condition cleared) needs no acknowledgement. Pure: the alerts app stores views in Redis and calls
  * this to decide what a clinician sees next. Returns action null for anything that is a no-op, so
  * replays and double clicks reach nobody twice.
  */
@@ -29,11 +36,13 @@ export function applyToAlert(current: AlertView | null, input: LifecycleInput): 
         action: 'acknowledged',
       };
     case 'resolve':
+      if (current.status !== 'acknowledged')
+        return { view: current, action: null, refused: 'not-acknowledged' };
       return {
         view: {
           ...current,
           status: 'resolved',
-          acknowledgedBy: current.acknowledgedBy ?? input.by,
+          acknowledgedBy: current.acknowledgedBy,
           updatedAt: input.at,
         },
         action: 'resolved',

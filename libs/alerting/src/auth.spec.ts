@@ -1,4 +1,5 @@
-import { AuthError, signToken, tokenFrom, verifyToken } from './auth';
+import { sign } from 'jsonwebtoken';
+import { AuthError, signToken, tokenExpiresAt, tokenFrom, verifyToken } from './auth';
 
 describe(verifyToken.name, () => {
   const secret = 'test-secret-0123456789';
@@ -21,5 +22,16 @@ describe(verifyToken.name, () => {
     expect(tokenFrom('Bearer abc', '/ws?token=zzz')).toBe('abc');
     expect(tokenFrom(undefined, '/ws?token=zzz')).toBe('zzz');
     expect(tokenFrom(undefined, '/ws')).toBeUndefined();
+  });
+});
+
+describe(tokenExpiresAt.name, () => {
+  it('is the exp claim in epoch ms, undefined without one', () => {
+    expect(tokenExpiresAt(sign({ sub: 'n', exp: 2_000_000_000 }, 'test-secret-0123456789'))).toBe(
+      2_000_000_000_000,
+    );
+    expect(
+      tokenExpiresAt(sign({ sub: 'n' }, 'test-secret-0123456789', { noTimestamp: true })),
+    ).toBeUndefined();
   });
 });

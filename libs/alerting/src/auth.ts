@@ -1,4 +1,4 @@
-import { verify, sign } from 'jsonwebtoken';
+import { decode, verify, sign } from 'jsonwebtoken';
 import { z } from 'zod';
 
 export const ROLES = ['clinician', 'oncall', 'admin'] as const;
@@ -33,6 +33,15 @@ export function verifyToken(token: string | undefined, secret: string): User {
   const parsed = claims.safeParse(payload);
   if (!parsed.success) throw new AuthError('token lacks sub, role (clinician|oncall|admin) or teams');
   return parsed.data;
+}
+
+/**
+ * When a verified token stops being valid (epoch ms), from its `exp` claim; undefined for a token
+ * without one. Open WebSockets are closed at this instant: the person reconnects with a fresh token.
+ */
+export function tokenExpiresAt(token: string): number | undefined {
+  const payload = decode(token, { json: true });
+  return typeof payload?.exp === 'number' ? payload.exp * 1000 : undefined;
 }
 
 export function signToken(user: User, secret: string, expiresInSeconds = 12 * 3600): string {

@@ -1,2 +1,3 @@
 export * from './alert-lifecycle';
 export * from './auth';
+export * from './origin-policy';

@@ -58,6 +58,25 @@ const url = (protocols: string[]) =>
   );
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `expected one of ${values.join(', ')}` });
+const origins = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z.string().refine((s) => {
+        try {
+          return new URL(s).origin === s;
+        } catch {
+          return false;
+        }
+      }, 'expected origins like https://ward.example.org (scheme://host[:port], no path)'),
+    ),
+  );
 const optionalText = z.string().transform((s) => (s === '' ? undefined : s));
 
 export const SETTINGS = {
@@ -264,6 +283,24 @@ export const SETTINGS = {
     int(1000, 600000),
     'WebSocket ping interval; clients that miss one are dropped',
   ),
+  alertsWsMaxPayloadBytes: setting(
+    'VIGIL_ALERTS_WS_MAX_PAYLOAD_BYTES',
+    '65536',
+    int(1024, 16 * 1024 * 1024),
+    'Largest WebSocket message a client may send; a larger one closes its socket (1009)',
+  ),
+  alertsWsMaxBufferedBytes: setting(
+    'VIGIL_ALERTS_WS_MAX_BUFFERED_BYTES',
+    '4194304',
+    int(1024, 1024 * 1024 * 1024),
+    'A client that lets more than this wait unsent (it reads too slowly) is dropped (4408); others are unaffected',
+  ),
+  alertsAllowedOrigins: setting(
+    'VIGIL_ALERTS_ALLOWED_ORIGINS',
+    '',
+    origins,
+    'Browser origins (comma-separated) allowed to open the WebSocket besides the dashboard’s own; clients sending no Origin (not browsers) are allowed',
+  ),
   alertsInstance: setting(
     'VIGIL_ALERTS_INSTANCE',
     'gw-1',
@@ -281,6 +318,12 @@ export const SETTINGS = {
     '',
     optionalText,
     "HS256 secret for clinicians' JWTs (required by the alerts app; `vigil up` makes one per run)",
+  ),
+  metricsToken: setting(
+    'VIGIL_METRICS_TOKEN',
+    '',
+    optionalText,
+    'Bearer token for GET /metrics (a Prometheus scrape credential); an admin JWT works too; neither: /metrics answers 401',
   ),
   shutdownTimeoutMs: setting(
     'VIGIL_SHUTDOWN_TIMEOUT_MS',

@@ -11,3 +11,5 @@ export * from './nest/repo-root';
 export * from './maintenance/remove-prefixed-state';
 export * from './kafka/batch-records';
 export * from './kafka/log-projection';
+export * from './metrics/metrics-auth.guard';
+export * from './metrics/secured-metrics.controller';

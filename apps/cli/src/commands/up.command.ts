@@ -8,6 +8,7 @@ import { repoRoot } from '@vigil/infra';
 import { integer, integerAtLeast } from '../option-parsers';
 import { Output } from '../output';
 import { enrolDevices } from './up/enrol-devices';
+import { type AppRun, onAppExit } from './up/restart-policy';
 
 interface UpOptions {
   devices: number;
@@ -22,8 +23,10 @@ type AppName = (typeof APPS)[number];
 
 /**
  * `vigil up` (what `npm start` runs): the local stack, the three apps, and a device simulator, with
- * logs prefixed by their source. Ctrl-C stops the simulator, then ingest, scorer and alerts (each
- * drains and commits), then the parts of the stack this run started.
+ * logs prefixed by their source. It supervises the apps: one that crashes (non-zero exit or a
+ * signal) is restarted with back-off (`up/restart-policy.ts`: 1 s, 2 s, 4 s … 30 s) while the others
+ * keep running. Ctrl-C stops the simulator, then ingest, scorer and alerts (each drains and
+ * commits), then the parts of the stack this run started.
  */
 export function registerUpCommand(program: Command): void {
   program
@@ -48,6 +51,8 @@ async function up(options: UpOptions): Promise<void> {
 
   // One JWT secret per run unless the operator set one: tokens printed below work for this run.
   const secret = loadConfig().jwtSecret ?? randomBytes(24).toString('base64url');
+  // Likewise the scrape token of the alerts gateway's /metrics.
+  const metricsToken = loadConfig().metricsToken ?? randomBytes(24).toString('base64url');
   // The children inherit this environment; VIGIL_JWT_SECRET is set so the tokens below work. On a
   // fresh broker the consumer groups are new: they start at the beginning of the (local, empty) log,
   // so nothing the simulator sends while they join is skipped.
@@ -55,19 +60,27 @@ async function up(options: UpOptions): Promise<void> {
     VIGIL_NEW_GROUPS_FROM: 'earliest',
     ...process.env,
     VIGIL_JWT_SECRET: secret,
+    VIGIL_METRICS_TOKEN: metricsToken,
   };
   const config = loadConfig(env);
-  const children: { name: string; child: ChildProcess }[] = [];
+  /** The current process of each app and of the simulator (a restart replaces its entry). */
+  const children = new Map<string, ChildProcess>();
+  const restarts = new Set<NodeJS.Timeout>();
   let stopping = false;
+  // One guard for all children, whichever process is current: never leave orphans.
+  process.once('exit', () => {
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+  });
 
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    for (const timer of restarts) clearTimeout(timer);
     out.info('\nstopping…');
     // Producers first, so consumers drain what was produced before they stop.
     for (const name of ['simulator', 'ingest', 'scorer', 'alerts']) {
-      const entry = children.find((c) => c.name === name);
-      if (entry) await stop(entry.child);
+      const child = children.get(name);
+      if (child) await stop(child);
     }
     if (options.stack && !kafkaWasUp) run(stackScript, ['down']);
     out.info('stopped.');
@@ -76,23 +89,52 @@ async function up(options: UpOptions): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
-  try {
-    for (const app of APPS) {
-      const child = startChild(
-        app,
-        process.execPath,
-        [join(root, 'dist', 'apps', app, 'src', 'main.js')],
-        env,
-        root,
-      );
-      children.push({ name: app, child });
-      child.once('exit', (code) => {
-        if (!stopping) {
-          out.info(`[${app}] exited with code ${String(code)}; stopping everything`);
+  /** Starts `app` and restarts it whenever it crashes, as the restart policy says. */
+  const launch = (app: AppName, current: AppRun): void => {
+    const child = startChild(
+      app,
+      process.execPath,
+      [join(root, 'dist', 'apps', app, 'src', 'main.js')],
+      env,
+      root,
+    );
+    children.set(app, child);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      const how = signal ? `was killed by ${signal}` : `exited with code ${String(code)}`;
+      const decision = onAppExit(current, { code, signal }, Date.now());
+      switch (decision.kind) {
+        case 'ignore':
+          out.info(`[vigil up] ${app} ${how} (a clean stop): not restarting it; the other apps keep running`);
+          return;
+        case 'give-up':
+          out.info(`[vigil up] !!! ${app} ${how}: ${decision.why}; stopping everything`);
           void stopAll(1);
+          return;
+        case 'restart': {
+          out.info(
+            `[vigil up] !!! ${app} ${how} after ${Math.round(decision.upMs / 1000)} s up; ` +
+              `restarting it in ${decision.delayMs / 1000} s (crash ${decision.crashes} in a row); the other apps keep running`,
+          );
+          const timer = setTimeout(() => {
+            restarts.delete(timer);
+            if (stopping) return;
+            launch(app, { crashes: decision.crashes, startedAt: Date.now() });
+            waitHealthy(app, portOf(app, config), 60_000).then(
+              () => out.info(`[vigil up] ${app} is back and healthy`),
+              (error: unknown) =>
+                out.info(`[vigil up] !!! ${app}: ${error instanceof Error ? error.message : String(error)}`),
+            );
+          }, decision.delayMs);
+          restarts.add(timer);
+          return;
         }
-      });
-    }
+      }
+    });
+  };
+
+  try {
+    for (const app of APPS) launch(app, { crashes: 0, startedAt: Date.now() });
     for (const app of APPS) await waitHealthy(app, portOf(app, config), 60_000);
 
     const devices = options.simulate ? options.devices : 0;
@@ -121,7 +163,7 @@ async function up(options: UpOptions): Promise<void> {
         env,
         root,
       );
-      children.push({ name: 'simulator', child: sim });
+      children.set('simulator', sim);
     }
 
     const oncall = signToken({ sub: 'oncall-demo', role: 'oncall', teams: [] }, secret);
@@ -130,7 +172,7 @@ async function up(options: UpOptions): Promise<void> {
     const summary = {
       dashboard: `${base}/?token=${oncall}`,
       websocket: `ws://127.0.0.1:${config.alertsPort}/ws?token=${oncall}`,
-      tokens: { oncall, clinicianTeamA: nurse },
+      tokens: { oncall, clinicianTeamA: nurse, metrics: metricsToken },
       health: APPS.map((a) => `http://127.0.0.1:${portOf(a, config)}/health`),
       devices,
     };
@@ -140,6 +182,7 @@ async function up(options: UpOptions): Promise<void> {
     out.info(`  WebSocket alerts:     ${summary.websocket}`);
     out.info(`  Clinician of team-a:  Authorization: Bearer ${nurse}`);
     out.info(`  Health:               ${summary.health.join('  ')}`);
+    out.info(`  Metrics (alerts):     curl -H 'Authorization: Bearer ${metricsToken}' ${base}/metrics`);
     out.info(
       devices > 0
         ? `  Simulating ${devices} devices; 2.5 min of history uploaded, then live; alerts are on the dashboard already.`
@@ -166,7 +209,6 @@ function startChild(
 ): ChildProcess {
   // Own process group: Ctrl-C reaches `vigil up` only, which then stops the children in order.
   const child = spawn(command, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  process.once('exit', () => child.exitCode === null && child.kill('SIGKILL')); // never leave orphans
   const prefix = `[${name}]`.padEnd(12);
   const relay = (stream: NodeJS.WritableStream) => (chunk: Buffer) => {
     for (const line of chunk.toString('utf8').split('\n'))

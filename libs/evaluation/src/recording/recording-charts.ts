@@ -70,7 +70,9 @@ export function pickEpisode(
   const clinical = episodes.filter((e) => e.category === 'clinical' && replay.traces.has(e.patientId));
   return (
     clinical.find((e) =>
-      replay.alerts.vigil.some((a) => a.patientId === e.patientId && a.at >= e.start && a.at <= e.end + graceMs),
+      replay.alerts.vigil.some(
+        (a) => a.patientId === e.patientId && a.at >= e.start && a.at <= e.end + graceMs,
+      ),
     ) ?? clinical[0]
   );
 }
@@ -197,7 +199,8 @@ export function episodeChart(
     ...(recon
       ? [
           {
-            title: 'LSTM-AE input (solid) and its reconstruction (dashed), last second of each window, as the model reads it (deviation from usual)',
+            title:
+              'LSTM-AE input (solid) and its reconstruction (dashed), last second of each window, as the model reads it (deviation from usual)',
             yLabel: 'deviation',
             series: vitals.flatMap((v, k) =>
               recon.input[v] && recon.reconstruction[v]
@@ -211,7 +214,9 @@ export function episodeChart(
                       name: `${v} reconstructed`,
                       color: PALETTE_FOR[k % PALETTE_FOR.length],
                       dashed: true,
-                      points: recon.at.map((t, i) => [minutes(t), recon.reconstruction[v]?.[i] ?? NaN] as const),
+                      points: recon.at.map(
+                        (t, i) => [minutes(t), recon.reconstruction[v]?.[i] ?? NaN] as const,
+                      ),
                     },
                   ]
                 : [],

@@ -16,7 +16,12 @@ import {
   type ScorePoint,
   tailQuantileThresholds,
 } from '../pr-curve';
-import { type AlertRecord, DETECTORS, type DetectorName, EvaluationReplay } from '../replay/evaluation-replay';
+import {
+  type AlertRecord,
+  DETECTORS,
+  type DetectorName,
+  EvaluationReplay,
+} from '../replay/evaluation-replay';
 
 /** The types a patient's deterioration can be acute in: each must be alerted on within a minute or so. */
 export const ACUTE_TYPES = ['desaturation', 'tachycardia', 'bradycardia', 'tachypnoea'] as const;
