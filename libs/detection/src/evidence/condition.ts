@@ -97,7 +97,6 @@ export class ConditionAssessor {
       for (const v of EXPECTED_UP_WHEN_ACTIVE)
         if ((judged[v] ?? 0) > (input.vitals[v as LimitedVital]?.usual ?? Infinity)) delete judged[v];
     const clinical = active ? news2(judged, scale) : score;
-    const usualSbp = input.vitals.sbp?.ready ? input.vitals.sbp.usual : null;
 
     const findings: Finding[] = [];
     let deviation = 0;
@@ -109,7 +108,7 @@ export class ConditionAssessor {
       }
       const points =
         judged[vital] === undefined ? 0 : (rules.find((r) => r.vital === vital)?.evaluate(now.value) ?? 0);
-      const { low, high } = limitsFor(vital, input.limits, active, usualSbp);
+      const { low, high } = limitsFor(vital, input.limits, active, now.ready ? now.usual : null);
       const limit = crossed(vital, now, low, high);
       const z = now.ready ? (now.value - now.usual) / now.spread : 0;
       if (now.ready) deviation = Math.max(deviation, Math.abs(z));

@@ -131,6 +131,8 @@ export class PatientMonitor {
     const context = contextOf('rest', night);
     const modelContext = contextOf(activity, night);
     const faulty = new Set<Vital>(fault?.vitals ?? []);
+    // A faulty sensor's last readings (a cold probe off the wrist) must not outlive the fault.
+    for (const v of faulty) if (v in this.sparse) this.sparse[v as BaselineVital] = [];
     const vitals: Partial<Record<BaselineVital, VitalNow>> = {};
     for (const v of BASELINE_VITALS) {
       if (faulty.has(v)) continue;
@@ -302,6 +304,8 @@ export class PatientMonitor {
       const d = x - e.usual;
       locate = d < Math.max(rule.up, rule.z * e.spread) && -d < Math.max(rule.down, rule.z * e.spread);
     }
+    // A sparse vital has too few readings for an outlier's share of the spread to stay small.
+    if (!locate && !DENSE.includes(v)) return;
     this.learnSignal(v, context, x, ts, locate);
   }
 

@@ -18,21 +18,32 @@ export const DEFAULT_LIMITS: Readonly<Record<LimitedVital, Required<VitalLimits>
 const ACTIVE_CEILING: Partial<Record<LimitedVital, number>> = { hr: 190, rr: 45 };
 
 /**
- * The limits in force for one vital: the patient's own (set by the care team) over the defaults.
- * Someone whose established normal SBP is below 100 would cross 90 every night; their SBP floor is
- * 10 below their usual (never below 80) unless the care team set one.
+ * A floor that follows a patient whose established normal sits near it: below `below` the floor is
+ * `margin` under their usual, but never under `never` (an athlete asleep at HR 42, a patient whose
+ * SBP is 92 every night would otherwise cross it every night).
+ */
+export const BAND_EDGE_FLOORS: Readonly<
+  Partial<Record<LimitedVital, { readonly below: number; readonly margin: number; readonly never: number }>>
+> = {
+  hr: { below: 50, margin: 10, never: 30 },
+  sbp: { below: 100, margin: 10, never: 80 },
+};
+
+/**
+ * The limits in force for one vital: the patient's own (set by the care team) over the defaults,
+ * with a band-edge floor that follows an established `usual` (null while it is being learned).
  */
 export function limitsFor(
   vital: LimitedVital,
   patient: PatientLimits | undefined,
   active: boolean,
-  usualSbp: number | null,
+  usual: number | null,
 ): Required<VitalLimits> {
   const base = DEFAULT_LIMITS[vital];
   let low = base.low;
   let high = active ? (ACTIVE_CEILING[vital] ?? base.high) : base.high;
-  if (vital === 'sbp' && usualSbp !== null && usualSbp < 100)
-    low = Math.max(80, Math.min(low, usualSbp - 10));
+  const edge = BAND_EDGE_FLOORS[vital];
+  if (edge && usual !== null && usual < edge.below) low = Math.max(edge.never, Math.min(low, usual - edge.margin));
   const own = patient?.[vital];
   if (own?.low !== undefined) low = own.low;
   if (own?.high !== undefined) high = active ? Math.max(own.high, high) : own.high;
