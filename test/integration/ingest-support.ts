@@ -13,8 +13,10 @@ import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
 import { ensureTopics, physicalTopic, removePrefixedState } from '@vigil/infra';
 import {
+  brokerUser,
   hashPassword,
   openRegistry,
+  prepareBrokerDir,
   type RegistryStore,
   renderAclFile,
   renderBrokerConfig,
@@ -190,7 +192,11 @@ export async function startBroker(registry: RegistryStore): Promise<TestBroker> 
       s.close(() => resolve(p));
     });
   });
-  writeFileSync(join(dir, 'mosquitto.conf'), renderBrokerConfig(dir, port, { user: userInfo().username }));
+  writeFileSync(
+    join(dir, 'mosquitto.conf'),
+    renderBrokerConfig(dir, port, { user: brokerUser(userInfo().username) }),
+  );
+  prepareBrokerDir(dir);
   const broker = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
   const accepts = () =>
     new Promise<boolean>((resolve) => {
@@ -203,6 +209,7 @@ export async function startBroker(registry: RegistryStore): Promise<TestBroker> 
     ingest,
     reload: async () => {
       await writeFiles();
+      prepareBrokerDir(dir);
       broker.kill('SIGHUP');
     },
     stop: async () => {

@@ -14,7 +14,7 @@ import {
 } from './ingest-support';
 
 /**
- * apps/ingest on the real Mosquitto (1883), Kafka and Redis: what a device publishes reaches
+ * apps/ingest on the real Mosquitto (the stack's, VIGIL_MQTT_URL), Kafka and Redis: what a device publishes reaches
  * vitals.samples keyed by its patient, in order; everything else reaches vitals.deadletter with its reason.
  */
 describe('ingest (real Mosquitto, Kafka, Redis)', () => {

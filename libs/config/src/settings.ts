@@ -96,9 +96,9 @@ export const SETTINGS = {
 
   mqttUrl: setting(
     'VIGIL_MQTT_URL',
-    'mqtt://127.0.0.1:1883',
+    'mqtt://127.0.0.1:1885',
     url(['mqtt:', 'mqtts:', 'ws:', 'wss:']),
-    'MQTT broker the devices publish to',
+    "MQTT broker the devices publish to (1885: the local stack's Vigil-configured Mosquitto, not the machine's on 1883)",
   ),
   mqttUsername: setting('VIGIL_MQTT_USERNAME', '', optionalText, 'MQTT user of the ingest service'),
   mqttPassword: setting('VIGIL_MQTT_PASSWORD', '', optionalText, 'MQTT password of the ingest service'),
