@@ -11,7 +11,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
-import { ensureTopics, physicalTopic, removePrefixedState } from '@vigil/infra';
+import { applySecurityHeaders, ensureTopics, physicalTopic, removePrefixedState } from '@vigil/infra';
 import {
   brokerUser,
   hashPassword,
@@ -50,6 +50,7 @@ export interface RunningIngest {
 /** The ingest app in this process, wired as main.ts wires it, on a random port. */
 export async function startIngest(settings: Settings): Promise<RunningIngest> {
   const app = await NestFactory.create(IngestModule.forRoot(settings), { logger: ['error'] });
+  applySecurityHeaders(app); // then the docs, as bootstrapApp does
   serveOpenApi(app); // before listen, as main.ts has bootstrapApp do it
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;

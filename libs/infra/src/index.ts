@@ -10,3 +10,6 @@ export * from './kafka/kafka.connection';
 export * from './nest/repo-root';
 export * from './maintenance/remove-prefixed-state';
 export * from './kafka/batch-records';
+export * from './kafka/consumer-lag';
+export * from './health/cached-probe';
+export * from './nest/security-headers';
