@@ -17,7 +17,6 @@ describe('security headers on every HTTP app (real bootstrap, real stack)', () =
   const id = uniqueId('it-headers');
   const settings = testSettings(id);
   const env: Record<string, string> = {
-    ...(process.env as Record<string, string>),
     VIGIL_TOPIC_PREFIX: settings.topicPrefix,
     VIGIL_MQTT_SHARE_GROUP: settings.mqttShareGroup,
     VIGIL_INGEST_INSTANCE: settings.ingestInstance,
