@@ -36,18 +36,25 @@ export function takeTokens(
  */
 export class DeviceRateLimiter {
   private readonly buckets = new Map<string, TokenBucket>();
+  /** Sweep when the map grows past this; doubled when a sweep frees little (no sweep per message). */
+  private sweepAt: number;
 
   constructor(
     private readonly limit: RateLimit,
     private readonly maxDevices = 100_000,
-  ) {}
+  ) {
+    this.sweepAt = maxDevices;
+  }
 
   /** How many of `wanted` samples `deviceId` may send at `now` (ms); the rest are over its limit. */
   admit(deviceId: string, wanted: number, now: number): number {
     if (this.limit.ratePerSecond <= 0 || wanted === 0) return wanted;
     const { granted, bucket } = takeTokens(this.buckets.get(deviceId), wanted, now, this.limit);
     this.buckets.set(deviceId, bucket);
-    if (this.buckets.size > this.maxDevices) this.forgetIdle(now);
+    if (this.buckets.size > this.sweepAt) {
+      this.forgetIdle(now);
+      this.sweepAt = Math.max(this.maxDevices, 2 * this.buckets.size);
+    }
     return granted;
   }
 
