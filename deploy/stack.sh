@@ -11,6 +11,7 @@
 #
 # Environment (all optional):
 #   VIGIL_STACK_DIR   state: broker data, logs, pid files   (default ~/.cache/vigil/stack)
+#   VIGIL_STACK_MQTT_PORT  port of Vigil's Mosquitto        (default 1885; 1883 is left to the machine)
 #   VIGIL_CACHE_DIR   downloaded Kafka jars                 (default ~/.cache/vigil)
 #   KAFKA_HEAP        broker heap                            (default 1g)
 #   KAFKA_READY_TIMEOUT seconds to wait for the broker      (default 120)
@@ -69,17 +70,56 @@ redis_down() {
 }
 
 # ---------------------------------------------------------------- Mosquitto
+# Vigil's own broker, configured by the project (deploy/mosquitto/vigil-broker.conf: queues sized for
+# a Kafka outage of minutes, persistence for QoS 1 sessions, never root) on its own port: a broker
+# already on 1883 (the machine's, with Mosquitto's default 1000-message queue that drops during an
+# outage) is neither used nor touched. VIGIL_MQTT_URL's default points here.
+mqtt_port="${VIGIL_STACK_MQTT_PORT:-1885}"
+mqtt_dir="$state_dir/mosquitto"
+mosquitto_pid() { [ -f "$mqtt_dir/mosquitto.pid" ] && cat "$mqtt_dir/mosquitto.pid"; }
+mosquitto_alive() { local p; p="$(mosquitto_pid)" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
 mosquitto_up() {
-  if port_open 1883; then say "mosquitto already running on 127.0.0.1:1883"; return; fi
+  if port_open "$mqtt_port"; then say "mosquitto (vigil's) already running on 127.0.0.1:$mqtt_port"; return; fi
   command -v mosquitto >/dev/null || apt_install mosquitto mosquitto-clients
-  mkdir -p "$state_dir/mosquitto"
-  mosquitto -d -c "$here/mosquitto/mosquitto.conf"
+  mkdir -p "$mqtt_dir/data"
+  # Started by root, Mosquitto drops to `user` before it opens its files: root hands them to the
+  # mosquitto system user (created by the Debian package); anyone else runs the broker as themselves.
+  local user; user="$(id -un)"
+  if [ "$(id -u)" -eq 0 ]; then
+    user=mosquitto
+    id -u mosquitto >/dev/null 2>&1 || apt_install mosquitto
+    chown -R mosquitto: "$mqtt_dir"
+    # The folder must be reachable by that user (a checkout under /root is not): else a private one.
+    if ! runuser -u mosquitto -- test -w "$mqtt_dir/data" 2>/dev/null; then
+      mqtt_dir="/var/lib/vigil-mosquitto/$(printf '%s' "$state_dir" | md5sum | cut -c1-12)"
+      mkdir -p "$mqtt_dir/data" && chown -R mosquitto: "$(dirname "$mqtt_dir")"
+      ln -sfn "$mqtt_dir" "$state_dir/mosquitto-files"
+    fi
+  fi
+  {
+    echo "# Written by deploy/stack.sh: the listener and files of this stack, then deploy/mosquitto/vigil-broker.conf."
+    echo "listener $mqtt_port 127.0.0.1"
+    echo "allow_anonymous true"
+    echo "user $user"
+    echo "pid_file $mqtt_dir/mosquitto.pid"
+    echo "persistence_location $mqtt_dir/data/"
+    echo "log_dest file $mqtt_dir/mosquitto.log"
+    cat "$here/mosquitto/vigil-broker.conf"
+  } >"$state_dir/mosquitto.conf"
+  echo "$mqtt_dir" >"$state_dir/mosquitto.dir"
+  mosquitto -d -c "$state_dir/mosquitto.conf"
   mark_started mosquitto
-  wait_for "mosquitto" 20 port_open 1883 || die "mosquitto did not open 1883"
+  wait_for "mosquitto (vigil's) on 127.0.0.1:$mqtt_port" 20 port_open "$mqtt_port" \
+    || die "mosquitto did not open $mqtt_port (see $mqtt_dir/mosquitto.log)"
 }
 mosquitto_down() {
   was_started mosquitto || return 0
-  pkill -f "mosquitto -d -c $here/mosquitto/mosquitto.conf" 2>/dev/null || true
+  [ -f "$state_dir/mosquitto.dir" ] && mqtt_dir="$(cat "$state_dir/mosquitto.dir")"
+  if mosquitto_alive; then
+    local pid; pid="$(mosquitto_pid)"
+    kill -TERM "$pid" # saves the persistent sessions, then exits
+    wait_for "mosquitto shutdown" 30 bash -c "! kill -0 $pid 2>/dev/null" || kill -KILL "$pid" 2>/dev/null || true
+  fi
   unmark_started mosquitto; say "mosquitto stopped"
 }
 
@@ -161,7 +201,7 @@ auth_down() {
 
 status() {
   local s
-  for s in "redis 6379" "mosquitto 1883" "kafka 9092"; do
+  for s in "redis 6379" "mosquitto $mqtt_port" "kafka 9092"; do
     set -- $s
     if port_open "$2"; then echo "$1: up on 127.0.0.1:$2$(was_started "$1" && echo ' (started by vigil)')"
     else echo "$1: down"; fi
@@ -175,5 +215,5 @@ case "${1:-}" in
   auth-up) auth_up ;;
   auth-down) auth_down ;;
   reset) kafka_down; rm -rf "$kafka_dir"; say "kafka data wiped" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2 || exit 0 ;;
+  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2 || exit 0 ;;
 esac

@@ -11,10 +11,12 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { connectAsync, type IClientPublishOptions, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { type DeadLetter, telemetryTopic, TOPICS, type VitalSample } from '@vigil/contracts';
-import { ensureTopics, physicalTopic, removePrefixedState } from '@vigil/infra';
+import { applySecurityHeaders, ensureTopics, physicalTopic, removePrefixedState } from '@vigil/infra';
 import {
+  brokerUser,
   hashPassword,
   openRegistry,
+  prepareBrokerDir,
   type RegistryStore,
   renderAclFile,
   renderBrokerConfig,
@@ -48,6 +50,7 @@ export interface RunningIngest {
 /** The ingest app in this process, wired as main.ts wires it, on a random port. */
 export async function startIngest(settings: Settings): Promise<RunningIngest> {
   const app = await NestFactory.create(IngestModule.forRoot(settings), { logger: ['error'] });
+  applySecurityHeaders(app); // then the docs, as bootstrapApp does
   serveOpenApi(app); // before listen, as main.ts has bootstrapApp do it
   await app.listen(0, '127.0.0.1');
   const server = app.getHttpServer() as Server;
@@ -190,7 +193,11 @@ export async function startBroker(registry: RegistryStore): Promise<TestBroker> 
       s.close(() => resolve(p));
     });
   });
-  writeFileSync(join(dir, 'mosquitto.conf'), renderBrokerConfig(dir, port, { user: userInfo().username }));
+  writeFileSync(
+    join(dir, 'mosquitto.conf'),
+    renderBrokerConfig(dir, port, { user: brokerUser(userInfo().username) }),
+  );
+  prepareBrokerDir(dir);
   const broker = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
   const accepts = () =>
     new Promise<boolean>((resolve) => {
@@ -203,6 +210,7 @@ export async function startBroker(registry: RegistryStore): Promise<TestBroker> 
     ingest,
     reload: async () => {
       await writeFiles();
+      prepareBrokerDir(dir);
       broker.kill('SIGHUP');
     },
     stop: async () => {

@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 const SERVICES = [
   { name: 'Kafka', port: 9092 },
   { name: 'Redis', port: 6379 },
-  { name: 'Mosquitto', port: 1883 },
+  { name: "Mosquitto (Vigil's, deploy/stack.sh)", port: 1885 },
 ];
 
 function reachable(port: number): Promise<boolean> {

@@ -8,6 +8,13 @@ function metric<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
+/**
+ * Gauges read at scrape time from whoever holds the state (the MQTT sessions, the Kafka writer).
+ * Module-level, because several app instances in one process (tests) share prom-client's registry.
+ */
+const observers = new Set<() => void>();
+const refresh = () => observers.forEach((o) => o());
+
 /** Ingest's Prometheus metrics (GET /metrics). */
 @Injectable()
 export class IngestMetrics {
@@ -65,6 +72,50 @@ export class IngestMetrics {
         help: 'Messages received and not yet acknowledged',
       }),
   );
+  readonly dropped = metric(
+    'vigil_ingest_dropped_total',
+    () =>
+      new Counter({
+        name: 'vigil_ingest_dropped_total',
+        help: 'Messages ingest received and lost: neither in Kafka nor left unacknowledged for redelivery (only QoS 0 can be; stays 0)',
+      }),
+  );
+  readonly backlog = metric(
+    'vigil_ingest_backlog_messages',
+    () =>
+      new Gauge({
+        name: 'vigil_ingest_backlog_messages',
+        help: 'Messages read from the socket and waiting for a free slot (at most one socket read per connection)',
+        collect: refresh,
+      }),
+  );
+  readonly pausedConnections = metric(
+    'vigil_ingest_paused_connections',
+    () =>
+      new Gauge({
+        name: 'vigil_ingest_paused_connections',
+        help: 'MQTT connections ingest has stopped reading from (back-pressure: the broker holds the rest)',
+        collect: refresh,
+      }),
+  );
+  readonly saturatedSeconds = metric(
+    'vigil_ingest_saturated_seconds',
+    () =>
+      new Gauge({
+        name: 'vigil_ingest_saturated_seconds',
+        help: 'How long every connection has held Receive Maximum messages without a break (0: keeping up)',
+        collect: refresh,
+      }),
+  );
+  readonly kafkaUnackedSeconds = metric(
+    'vigil_ingest_kafka_unacknowledged_seconds',
+    () =>
+      new Gauge({
+        name: 'vigil_ingest_kafka_unacknowledged_seconds',
+        help: 'Age of the oldest record waiting for its Kafka acknowledgement (0: none waiting)',
+        collect: refresh,
+      }),
+  );
   readonly ackLatency = metric(
     'vigil_ingest_ack_seconds',
     () =>
@@ -78,6 +129,13 @@ export class IngestMetrics {
   constructor() {
     // Every reason is exported from the start (at 0), so dashboards and alerts see the whole set.
     for (const reason of DEAD_LETTER_REASONS) this.deadLetters.labels({ reason }).inc(0);
+    this.dropped.inc(0);
+  }
+
+  /** Registers a refresh of gauges, run before each scrape; returns its removal. */
+  observe(observer: () => void): () => void {
+    observers.add(observer);
+    return () => observers.delete(observer);
   }
 
   countFormat(format: PayloadFormat): void {

@@ -45,7 +45,7 @@ export class IngestModule {
             redis: RedisConnection,
             mqtt: MqttSubscriber,
             writer: RecordWriter,
-          ) => [kafka, redis, mqtt, { name: 'kafka-writes', check: () => writer.failing === null }],
+          ) => [kafka, redis, mqtt, writer, mqtt.capacity],
         },
       ],
     };

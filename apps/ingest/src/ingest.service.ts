@@ -17,6 +17,7 @@ import { CONFIG, type Keyed } from '@vigil/infra';
 import {
   type AcceptedSample,
   decodeTelemetry,
+  DeviceRateLimiter,
   type PayloadFormat,
   type Receipt,
   toDeadLetter,
@@ -51,6 +52,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private stopping = false;
   /** The last message's hand-over to the writer: the next one waits for it (arrival order). */
   private tail: Promise<unknown> = Promise.resolve();
+  /** Samples per second per device (token buckets); the excess is dead-lettered as rate_limited. */
+  private readonly limiter: DeviceRateLimiter;
 
   constructor(
     private readonly mqtt: MqttSubscriber,
@@ -59,7 +62,12 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly dedupe: DedupeStore,
     private readonly metrics: IngestMetrics,
     @Inject(CONFIG) private readonly config: Settings,
-  ) {}
+  ) {
+    this.limiter = new DeviceRateLimiter({
+      ratePerSecond: config.ingestRatePerDevice,
+      burst: config.ingestRateBurst,
+    });
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.mqtt.start((message) => this.handle(message));
@@ -155,15 +163,32 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       key: deviceId,
       value: toDeadLetter(receipt, r.reason, r.message, r.payload ?? message.payload),
     }));
-    const seen = await this.dedupe.claim(deviceId, decoded.samples);
+    // Over the device's rate: the first samples go through, the rest are one rate_limited dead letter
+    // (before the duplicate check, so a flood costs Redis nothing).
+    const admitted = this.limiter.admit(deviceId, decoded.samples.length, receivedAt);
+    const accepted = decoded.samples.slice(0, admitted);
+    const limited = decoded.samples.slice(admitted);
+    if (limited.length > 0) {
+      const whole = admitted === 0 && decoded.refusals.length === 0;
+      deadLetters.push({
+        key: deviceId,
+        value: toDeadLetter(
+          receipt,
+          'rate_limited',
+          `${deviceId} is over its limit of ${this.config.ingestRatePerDevice} samples/s (burst ${this.config.ingestRateBurst}): ${limited.length} sample(s) refused`,
+          whole ? message.payload : JSON.stringify({ samples: limited.map(sampleJson) }),
+        ),
+      });
+    }
+    const seen = await this.dedupe.claim(deviceId, accepted);
     const fresh: AcceptedSample[] = [];
-    decoded.samples.forEach((sample, i) => {
+    accepted.forEach((sample, i) => {
       if (!seen[i]) fresh.push(sample);
       else {
         const payload =
           decoded.samples.length === 1 && decoded.refusals.length === 0
             ? message.payload
-            : JSON.stringify({ ts: sample.ts, seq: sample.seq, ...sample.values });
+            : JSON.stringify(sampleJson(sample));
         deadLetters.push({
           key: deviceId,
           value: toDeadLetter(
@@ -195,3 +220,6 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     }
   }
 }
+
+/** A sample as the device sent it (telemetry v1), for a dead letter's payload. */
+const sampleJson = (sample: AcceptedSample) => ({ ts: sample.ts, seq: sample.seq, ...sample.values });

@@ -1,5 +1,6 @@
 import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { allowPageUnder } from '@vigil/infra';
 
 /** OpenAPI of the registry API: JSON at /registry/openapi.json, UI at /registry/docs. */
 export function serveOpenApi(app: INestApplication): void {
@@ -12,5 +13,6 @@ export function serveOpenApi(app: INestApplication): void {
       .addBearerAuth()
       .build(),
   );
+  allowPageUnder(app, '/registry/docs'); // Swagger UI: its scripts from here, inline styles
   SwaggerModule.setup('registry/docs', app, document, { jsonDocumentUrl: 'registry/openapi.json' });
 }

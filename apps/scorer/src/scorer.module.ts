@@ -1,6 +1,9 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
+import { TOPICS } from '@vigil/contracts';
 import {
+  CONFIG,
+  ConsumerLagIndicator,
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
@@ -12,6 +15,7 @@ import { BaselineCheckpoints } from './baseline.checkpoints';
 import { ModelProvider } from './model.provider';
 import { PatientLimitsProjection } from './patient-limits.projection';
 import { SamplesConsumer } from './samples.consumer';
+import { SCORER_GROUP } from './scorer.constants';
 import { ScoringService } from './scoring.service';
 
 @Module({})
@@ -30,9 +34,26 @@ export class ScorerModule {
         SamplesConsumer,
         PatientLimitsProjection,
         {
+          provide: ConsumerLagIndicator,
+          useFactory: (k: KafkaConnection, config: Settings) =>
+            new ConsumerLagIndicator(
+              k,
+              SCORER_GROUP,
+              TOPICS.samples,
+              config.healthMaxConsumerLag,
+              config.healthCheckTimeoutMs,
+            ),
+          inject: [KafkaConnection, CONFIG],
+        },
+        {
           provide: HEALTH_INDICATORS,
-          useFactory: (k: KafkaConnection, c: SamplesConsumer, l: PatientLimitsProjection) => [k, c, l],
-          inject: [KafkaConnection, SamplesConsumer, PatientLimitsProjection],
+          useFactory: (
+            k: KafkaConnection,
+            c: SamplesConsumer,
+            lag: ConsumerLagIndicator,
+            l: PatientLimitsProjection,
+          ) => [k, c, lag, l],
+          inject: [KafkaConnection, SamplesConsumer, ConsumerLagIndicator, PatientLimitsProjection],
         },
       ],
     };

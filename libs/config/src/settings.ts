@@ -115,9 +115,9 @@ export const SETTINGS = {
 
   mqttUrl: setting(
     'VIGIL_MQTT_URL',
-    'mqtt://127.0.0.1:1883',
+    'mqtt://127.0.0.1:1885',
     url(['mqtt:', 'mqtts:', 'ws:', 'wss:']),
-    'MQTT broker the devices publish to',
+    "MQTT broker the devices publish to (1885: the local stack's Vigil-configured Mosquitto, not the machine's on 1883)",
   ),
   mqttUsername: setting('VIGIL_MQTT_USERNAME', '', optionalText, 'MQTT user of the ingest service'),
   mqttPassword: setting('VIGIL_MQTT_PASSWORD', '', optionalText, 'MQTT password of the ingest service'),
@@ -200,6 +200,30 @@ export const SETTINGS = {
     '2000',
     int(1, 100000),
     'At most this many records in one Kafka request',
+  ),
+  ingestRatePerDevice: setting(
+    'VIGIL_INGEST_RATE_PER_DEVICE',
+    '10',
+    num(0, 1_000_000),
+    'Samples per second one device may send, sustained (token bucket; 0 = no limit); the excess is dead-lettered as rate_limited',
+  ),
+  ingestRateBurst: setting(
+    'VIGIL_INGEST_RATE_BURST',
+    '3600',
+    int(1, 10_000_000),
+    'Samples one device may send at once above its rate (the bucket size: an hour of 1 Hz history a gateway uploads after being offline)',
+  ),
+  ingestMaxWriteStallMs: setting(
+    'VIGIL_INGEST_MAX_WRITE_STALL_MS',
+    '5000',
+    int(100, 600_000),
+    'Ingest is not ready (kafka-writes down) when a Kafka request has waited this long for its acknowledgement',
+  ),
+  ingestMaxSaturatedMs: setting(
+    'VIGIL_INGEST_MAX_SATURATED_MS',
+    '10000',
+    int(100, 600_000),
+    'Ingest is not ready (ingest-capacity down) when every connection has held Receive Maximum messages this long: it is not keeping up',
   ),
   ingestRegistryCacheMs: setting(
     'VIGIL_INGEST_REGISTRY_CACHE_MS',
@@ -330,6 +354,19 @@ export const SETTINGS = {
     '10000',
     int(100, 120000),
     'Longest a graceful shutdown may take before the process exits',
+  ),
+
+  healthCheckTimeoutMs: setting(
+    'VIGIL_HEALTH_CHECK_TIMEOUT_MS',
+    '2000',
+    int(50, 60_000),
+    'A readiness check (GET /health/ready) that does not answer within this long counts as down',
+  ),
+  healthMaxConsumerLag: setting(
+    'VIGIL_HEALTH_MAX_CONSUMER_LAG',
+    '20000',
+    int(0, 1_000_000_000),
+    'A consumer (scorer) is not ready when its group is more records than this behind (10 s at 2,000 samples/s)',
   ),
 
   simulateSpeed: setting(

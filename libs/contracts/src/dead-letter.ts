@@ -11,6 +11,7 @@ export const DEAD_LETTER_REASONS = [
   'topic_invalid',
   'identity_mismatch',
   'duplicate',
+  'rate_limited',
 ] as const;
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 

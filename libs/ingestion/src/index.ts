@@ -3,3 +3,4 @@ export * from './fhir-observation';
 export * from './decode-telemetry';
 export * from './records';
 export * from './telemetry-fuzz';
+export * from './rate-limit';

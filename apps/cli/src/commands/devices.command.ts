@@ -5,12 +5,14 @@ import { type Command } from 'commander';
 import { loadConfig } from '@vigil/config';
 import { telemetryJsonSchema } from '@vigil/contracts';
 import {
+  brokerUser,
   type DeviceRecord,
   hashPassword,
   openRegistry,
   type RegistryResult,
   renderAclFile,
   renderBrokerConfig,
+  prepareBrokerDir,
   renderPasswordFile,
   type ServiceAccount,
 } from '@vigil/registry';
@@ -208,8 +210,9 @@ export function registerDevicesCommand(program: Command): void {
         mkdirSync(join(dir, 'data'), { recursive: true });
         writeFileSync(
           join(dir, 'mosquitto.conf'),
-          renderBrokerConfig(dir, options.port, { user: userInfo().username }),
+          renderBrokerConfig(dir, options.port, { user: brokerUser(userInfo().username) }),
         );
+        prepareBrokerDir(dir); // run by root: the broker runs as "mosquitto", who must own its files
         let reloaded: number | null = null;
         if (options.reload) {
           const pidFile = join(dir, 'mosquitto.pid');

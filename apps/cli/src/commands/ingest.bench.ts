@@ -104,6 +104,8 @@ async function run(options: IngestBenchOptions): Promise<void> {
     VIGIL_INGEST_INSTANCE: id,
     VIGIL_INGEST_PORT: String(port),
     VIGIL_INGEST_MQTT_CONNECTIONS: String(options.connections),
+    // A bench device sends thousands of samples a second on purpose: no per-device rate limit.
+    VIGIL_INGEST_RATE_PER_DEVICE: '0',
     VIGIL_LOG_LEVEL: 'warn',
   };
   const settings: Settings = loadConfig({ ...process.env, ...env });

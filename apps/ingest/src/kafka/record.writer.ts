@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Settings } from '@vigil/config';
 import { type DeadLetter, TOPICS, type VitalSample } from '@vigil/contracts';
-import { CONFIG, KafkaConnection, type Keyed } from '@vigil/infra';
+import { CONFIG, type HealthIndicator, type HealthStatus, KafkaConnection, type Keyed } from '@vigil/infra';
 import { DedupeStore } from '../dedupe/dedupe.store';
 import { IngestMetrics } from '../ingest.metrics';
 
@@ -12,6 +12,8 @@ export interface Outbound {
 }
 
 interface Pending extends Outbound {
+  /** When it was handed over (Date.now()): how long Kafka has kept it waiting. */
+  readonly since: number;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
@@ -24,9 +26,13 @@ interface Pending extends Outbound {
  * connection (enforced by the MQTT session), so there is no unbounded queue.
  */
 @Injectable()
-export class RecordWriter implements OnApplicationShutdown {
+export class RecordWriter implements HealthIndicator, OnApplicationShutdown {
+  readonly name = 'kafka-writes';
   private readonly logger = new Logger(RecordWriter.name);
   private queue: Pending[] = [];
+  /** The request in flight to Kafka: since when its oldest record has waited. */
+  private inFlightSince: number | null = null;
+  private readonly unobserve: () => void;
   private queuedRecords = 0;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -38,13 +44,34 @@ export class RecordWriter implements OnApplicationShutdown {
     private readonly metrics: IngestMetrics,
     private readonly dedupe: DedupeStore,
     @Inject(CONFIG) private readonly config: Settings,
-  ) {}
+  ) {
+    this.unobserve = metrics.observe(() => metrics.kafkaUnackedSeconds.set(this.waitingMs() / 1000));
+  }
+
+  /** How long the oldest record not yet acknowledged by Kafka has waited (0: none waiting). */
+  waitingMs(now = Date.now()): number {
+    const oldest = this.inFlightSince ?? this.queue[0]?.since;
+    return oldest === undefined ? 0 : now - oldest;
+  }
+
+  /**
+   * The `kafka-writes` check: down while Kafka refuses requests (they are retried, nothing is
+   * acknowledged to the broker) or keeps one waiting longer than VIGIL_INGEST_MAX_WRITE_STALL_MS.
+   */
+  check(): HealthStatus {
+    const waiting = this.waitingMs();
+    if (this.lastError !== null)
+      return { up: false, detail: `Kafka refuses writes (${this.lastError}); retrying, for ${waiting} ms` };
+    if (waiting > this.config.ingestMaxWriteStallMs)
+      return { up: false, detail: `Kafka has not acknowledged a write for ${waiting} ms` };
+    return { up: true, detail: `oldest unacknowledged write ${waiting} ms` };
+  }
 
   /** Resolves once Kafka acknowledged every record of `out`. */
   write(out: Outbound): Promise<void> {
     if (out.samples.length === 0 && out.deadLetters.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ...out, resolve, reject });
+      this.queue.push({ ...out, since: Date.now(), resolve, reject });
       this.queuedRecords += out.samples.length + out.deadLetters.length;
       if (this.queuedRecords >= this.config.ingestMaxBatchRecords) this.kick(0);
       else this.kick(this.config.ingestLingerMs);
@@ -57,6 +84,7 @@ export class RecordWriter implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unobserve();
     this.closing = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -114,6 +142,7 @@ export class RecordWriter implements OnApplicationShutdown {
       batch.push(next);
     }
     this.queuedRecords -= records;
+    this.inFlightSince = batch[0].since;
     const run = (async () => {
       // A failed request is retried, before anything sent later, so per-partition order holds;
       // meanwhile nothing is acknowledged to the broker (back-pressure) until Kafka is back.
@@ -146,6 +175,7 @@ export class RecordWriter implements OnApplicationShutdown {
     this.flushing = run;
     await run;
     this.flushing = null;
+    this.inFlightSince = null;
     // What arrived meanwhile has waited long enough: send it now (group commit).
     if (this.queue.length > 0) this.kick(0);
   }

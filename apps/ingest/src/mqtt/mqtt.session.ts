@@ -23,6 +23,20 @@ export interface SessionMessage {
   readonly payload: Buffer;
   readonly userProperties: Readonly<Record<string, string | string[]>>;
   readonly redelivered: boolean;
+  /** 0: the device did not ask for an acknowledgement, so nothing can redeliver it. */
+  readonly qos: 0 | 1;
+}
+
+/** What one connection holds right now (metrics, health). */
+export interface SessionLoad {
+  /** Handed over, not yet acknowledged. */
+  readonly inFlight: number;
+  /** Parsed from the socket, waiting for a free slot (at most one socket read). */
+  readonly backlog: number;
+  /** The socket is paused: ingest is not reading from the broker (back-pressure). */
+  readonly paused: boolean;
+  /** Since when every slot (Receive Maximum) has been taken without a break; null when one is free. */
+  readonly saturatedSince: number | null;
 }
 
 /**
@@ -50,6 +64,7 @@ export class MqttSession extends EventEmitter {
   private backlog: IPublishPacket[] = [];
   /** QoS 0 messages handed over and not finished (they have no PUBACK, but count against the bound). */
   private unackedQos0 = 0;
+  private saturatedSince: number | null = null;
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -57,6 +72,15 @@ export class MqttSession extends EventEmitter {
 
   get connected(): boolean {
     return this.ready;
+  }
+
+  get load(): SessionLoad {
+    return {
+      inFlight: this.acks.size + this.unackedQos0,
+      backlog: this.backlog.length,
+      paused: this.socket?.isPaused() ?? false,
+      saturatedSince: this.saturatedSince,
+    };
   }
 
   /** Connects and subscribes; resolves on the SUBACK, rejects if the broker refuses the connection. */
@@ -208,6 +232,8 @@ export class MqttSession extends EventEmitter {
     while (this.backlog.length > 0 && this.acks.size + this.unackedQos0 < this.options.receiveMaximum) {
       this.dispatch(this.backlog.shift() as IPublishPacket, generation);
     }
+    if (this.acks.size + this.unackedQos0 < this.options.receiveMaximum) this.saturatedSince = null;
+    else this.saturatedSince ??= Date.now();
     if (this.backlog.length > 0) this.socket?.pause();
     else this.socket?.resume();
   }
@@ -218,6 +244,7 @@ export class MqttSession extends EventEmitter {
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
       userProperties: packet.properties?.userProperties ?? {},
       redelivered: packet.dup,
+      qos: packet.qos === 0 || packet.messageId === undefined ? 0 : 1,
     };
     if (packet.qos === 0 || packet.messageId === undefined) {
       // QoS 0 (a device that publishes without acknowledgement) has no PUBACK, but counts against the bound.
@@ -250,6 +277,7 @@ export class MqttSession extends EventEmitter {
     this.acks.clear();
     this.backlog = [];
     this.unackedQos0 = 0;
+    this.saturatedSince = null;
     this.clearTimers();
     if (wasReady) this.emit('disconnected', 'connection closed');
     if (!this.closing) {

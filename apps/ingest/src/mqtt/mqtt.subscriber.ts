@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import { TELEMETRY_TOPIC_PATTERN } from '@vigil/contracts';
-import { CONFIG, type HealthIndicator } from '@vigil/infra';
-import { MqttSession, type SessionMessage } from './mqtt.session';
+import { CONFIG, type HealthIndicator, type HealthStatus } from '@vigil/infra';
+import { IngestMetrics } from '../ingest.metrics';
+import { MqttSession, type SessionLoad, type SessionMessage } from './mqtt.session';
 
 /** One telemetry message as the broker delivered it. */
 export type InboundMessage = SessionMessage;
@@ -30,8 +31,19 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
   private sessions: MqttSession[] = [];
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly unobserve: () => void;
 
-  constructor(@Inject(CONFIG) private readonly config: Settings) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: Settings,
+    private readonly metrics: IngestMetrics,
+  ) {
+    this.unobserve = metrics.observe(() => {
+      const load = this.load();
+      metrics.backlog.set(load.reduce((n, l) => n + l.backlog, 0));
+      metrics.pausedConnections.set(load.filter((l) => l.paused).length);
+      metrics.saturatedSeconds.set(this.saturatedForMs() / 1000);
+    });
+  }
 
   get subscription(): string {
     return `$share/${this.config.mqttShareGroup}/${TELEMETRY_TOPIC_PATTERN}`;
@@ -45,9 +57,43 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
     this.logger.log(`subscribed ${this.subscription} with ${count} connection(s) to ${this.config.mqttUrl}`);
   }
 
-  check(): boolean {
-    return this.sessions.length > 0 && this.sessions.every((s) => s.connected);
+  check(): HealthStatus {
+    const up = this.sessions.filter((s) => s.connected).length;
+    return {
+      up: this.sessions.length > 0 && up === this.sessions.length,
+      detail: `${up} of ${this.sessions.length} connection(s) to ${redactUrl(this.config.mqttUrl)} subscribed`,
+    };
   }
+
+  load(): SessionLoad[] {
+    return this.sessions.map((s) => s.load);
+  }
+
+  /** How long every connection has held Receive Maximum messages without a break (0: not saturated). */
+  saturatedForMs(now = Date.now()): number {
+    const since = this.sessions.map((s) => s.load.saturatedSince);
+    if (since.length === 0 || since.some((t) => t === null)) return 0;
+    return now - Math.max(...(since as number[]));
+  }
+
+  /**
+   * The `ingest-capacity` check: down when ingest has been full (every slot taken, the socket paused
+   * or about to be) longer than VIGIL_INGEST_MAX_SATURATED_MS — it is not keeping up, and the broker's
+   * queue for it grows.
+   */
+  readonly capacity: HealthIndicator = {
+    name: 'ingest-capacity',
+    check: (): HealthStatus => {
+      const ms = this.saturatedForMs();
+      const inFlight = this.load().reduce((n, l) => n + l.inFlight, 0);
+      return ms > this.config.ingestMaxSaturatedMs
+        ? {
+            up: false,
+            detail: `not keeping up: ${inFlight} message(s) in flight (Receive Maximum on every connection) for ${Math.round(ms)} ms; the broker holds the rest`,
+          }
+        : { up: true, detail: `${inFlight} message(s) in flight` };
+    },
+  };
 
   /**
    * Graceful stop (drain): messages being handled finish and are acknowledged; those arriving
@@ -68,6 +114,7 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unobserve();
     if (this.sessions.length > 0) await this.stop();
   }
 
@@ -87,15 +134,31 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
       if (!this.stopping) this.logger.warn(`${clientId}: ${reason}; reconnecting`);
     });
     session.on('message', (message: InboundMessage, ack: () => void) => {
-      if (this.stopping) return; // never acknowledged: redelivered to the next start
+      // QoS 1: never acknowledged, so redelivered to the next start. QoS 0 has no second chance.
+      if (this.stopping) return this.dropped(message, 'ingest is stopping');
       const work = handler(message).then(ack, (error: unknown) => {
-        this.logger.warn(
-          `${message.topic}: not acknowledged (${error instanceof Error ? error.message : String(error)})`,
-        );
+        const why = error instanceof Error ? error.message : String(error);
+        if (message.qos === 0) this.dropped(message, why);
+        else this.logger.warn(`${message.topic}: not acknowledged (${why})`);
       });
       this.inFlight.add(work);
       void work.finally(() => this.inFlight.delete(work));
     });
     return session;
   }
+
+  /** A QoS 0 message that neither reached Kafka nor can be redelivered: counted, and said loudly. */
+  private dropped(message: InboundMessage, why: string): void {
+    if (message.qos === 1) return;
+    this.metrics.dropped.inc();
+    this.logger.error(`${message.topic}: QoS 0 message dropped (${why}); devices should publish with QoS 1`);
+  }
 }
+
+/** The broker URL without credentials, for health details and logs. */
+const redactUrl = (url: string): string => {
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  return u.toString();
+};

@@ -43,7 +43,8 @@ export function limitsFor(
   let low = base.low;
   let high = active ? (ACTIVE_CEILING[vital] ?? base.high) : base.high;
   const edge = BAND_EDGE_FLOORS[vital];
-  if (edge && usual !== null && usual < edge.below) low = Math.max(edge.never, Math.min(low, usual - edge.margin));
+  if (edge && usual !== null && usual < edge.below)
+    low = Math.max(edge.never, Math.min(low, usual - edge.margin));
   const own = patient?.[vital];
   if (own?.low !== undefined) low = own.low;
   if (own?.high !== undefined) high = active ? Math.max(own.high, high) : own.high;

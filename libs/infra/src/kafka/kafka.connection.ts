@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type TopicName, type TopicPayloads } from '@vigil/contracts';
-import { type HealthIndicator } from '../health/health';
+import { CachedProbe } from '../health/cached-probe';
+import { type HealthIndicator, type HealthStatus } from '../health/health';
 import { CONFIG } from '../nest/config.module';
 import { createKafka, ensureTopics } from './kafka-client';
 import { consumerGroup, physicalTopic } from './topic-names';
@@ -24,6 +25,9 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
   private readonly producer: Producer;
   private connected = false;
   private readonly logger = new Logger(KafkaConnection.name);
+  /** Kept connected for health: a metadata request tells whether the cluster answers now. */
+  private readonly admin: Admin;
+  private readonly probe: CachedProbe;
 
   constructor(@Inject(CONFIG) private readonly config: Settings) {
     this.kafka = createKafka(config, 'app');
@@ -34,17 +38,21 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner, // murmur2, as the Java client: same key, same partition
     });
+    this.admin = this.kafka.admin();
+    this.probe = new CachedProbe(
+      async () => {
+        const { brokers } = await this.admin.describeCluster();
+        return { up: true, detail: `${brokers.length} broker(s)` };
+      },
+      1000,
+      config.healthCheckTimeoutMs,
+    );
   }
 
   async onModuleInit(): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const created = await ensureTopics(admin, this.config.topicPrefix);
-      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
-    } finally {
-      await admin.disconnect();
-    }
+    await this.admin.connect();
+    const created = await ensureTopics(this.admin, this.config.topicPrefix);
+    if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.producer.connect();
     this.connected = true;
   }
@@ -73,13 +81,21 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
     if (topicMessages.length > 0) await this.producer.sendBatch({ acks: -1, topicMessages });
   }
 
-  check(): boolean {
-    return this.connected;
+  /** Up when the cluster answers a metadata request now (not merely: was connected once). */
+  check(): Promise<HealthStatus> | HealthStatus {
+    if (!this.connected) return { up: false, detail: 'not connected' };
+    return this.probe.run().then((s) => (s.up ? s : { up: false, detail: `unreachable: ${s.detail ?? ''}` }));
+  }
+
+  /** The admin client this connection keeps open (topic offsets, consumer group offsets). */
+  get adminClient(): Admin {
+    return this.admin;
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.connected = false;
     await this.producer.disconnect();
+    await this.admin.disconnect();
   }
 }
 

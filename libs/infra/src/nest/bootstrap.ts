@@ -1,6 +1,7 @@
 import { ConsoleLogger, type INestApplication, Logger, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, SETTINGS, type SettingKey, type Settings } from '@vigil/config';
+import { applySecurityHeaders } from './security-headers';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -50,6 +51,7 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   guardShutdown(settings.shutdownTimeoutMs, options.name);
   const port = options.port(settings);
+  applySecurityHeaders(app); // first, so routes mounted next (OpenAPI docs) carry the headers too
   options.beforeListen?.(app);
   await app.listen(port, '127.0.0.1');
   new Logger(options.name).log(`listening on http://127.0.0.1:${port}`);

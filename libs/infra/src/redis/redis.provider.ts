@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { type Settings } from '@vigil/config';
-import { type HealthIndicator } from '../health/health';
+import { CachedProbe } from '../health/cached-probe';
+import { type HealthIndicator, type HealthStatus } from '../health/health';
 import { CONFIG } from '../nest/config.module';
 
 /** The one Redis connection of an app. Redis holds derived state only: losing it loses no data. */
@@ -10,6 +11,7 @@ export class RedisConnection implements HealthIndicator, OnApplicationShutdown {
   readonly name = 'redis';
   readonly client: Redis;
   private readonly logger = new Logger(RedisConnection.name);
+  private readonly probe: CachedProbe;
 
   constructor(@Inject(CONFIG) config: Settings) {
     this.client = new Redis(config.redisUrl, {
@@ -18,10 +20,17 @@ export class RedisConnection implements HealthIndicator, OnApplicationShutdown {
       enableAutoPipelining: true,
     });
     this.client.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
+    this.probe = new CachedProbe(
+      async () => ({ up: (await this.client.ping()) === 'PONG' }),
+      1000,
+      config.healthCheckTimeoutMs,
+    );
   }
 
-  check(): boolean {
-    return this.client.status === 'ready';
+  /** Up when the connection is ready and Redis answers a PING now. */
+  check(): Promise<HealthStatus> | HealthStatus {
+    if (this.client.status !== 'ready') return { up: false, detail: `connection ${this.client.status}` };
+    return this.probe.run();
   }
 
   async onApplicationShutdown(): Promise<void> {
