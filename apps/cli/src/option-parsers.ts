@@ -9,6 +9,13 @@ export function positiveNumber(raw: string): number {
   return n;
 }
 
+export function nonNegativeNumber(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError('expected a number >= 0');
+  return n;
+}
+
 export function positiveInteger(raw: string): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');

@@ -8,6 +8,7 @@ export * from './model-store';
 export * from './tfjs-scorer';
 export * from './onnx-scorer';
 export * from './training/training-windows';
+export * from './training/calibrate';
 export * from './training/trainer';
 export * from './training/training-curve';
 export * from './training/train-model';

@@ -44,8 +44,34 @@ export interface Thresholds {
   readonly p95: number;
   readonly p99: number;
   readonly p999: number;
-  /** The level recommended for alerting (one of the above). */
+  /**
+   * The level at which a window is abnormal for the model: calibrated to a false-alert budget on
+   * held-out normal data (see `ModelMetadata.calibration`); older models: p99.
+   */
   readonly alert: number;
+}
+
+/** How `thresholds.alert` was chosen: the model alone through the scorer's alert policy, on held-out normal data. */
+export interface AlertCalibration {
+  /** False alerts allowed per patient-day. */
+  readonly budgetPerPatientDay: number;
+  /** False alerts raised per patient-day at the chosen level. */
+  readonly alertsPerPatientDay: number;
+  readonly alerts: number;
+  /** Held-out normal time scored (windows × the scorer's stride). */
+  readonly patientDays: number;
+  /** Held-out windows scored, every due window (5 s apart), in time order per patient. */
+  readonly windows: number;
+  /** The chosen level as a quantile of the held-out scores. */
+  readonly quantile: number;
+  /** False when no candidate level met the budget (the highest was taken). */
+  readonly met: boolean;
+  readonly policy: {
+    readonly confirm: number;
+    readonly of: number;
+    readonly clear: number;
+    readonly cooldownMs: number;
+  };
 }
 
 export interface TrainingSummary {
@@ -65,6 +91,8 @@ export interface TrainingSummary {
     readonly train: number;
     readonly validation: number;
     readonly excludedForEpisodes: number;
+    /** Held-out windows scored for calibration (every due window). */
+    readonly heldOut?: number;
   };
   readonly epochs: number;
   readonly bestEpoch: number;
@@ -84,6 +112,8 @@ export interface ModelMetadata {
   readonly rateHz: number;
   readonly normalisation: Normalisation;
   readonly thresholds: Thresholds;
+  /** Absent in models trained before calibration to a false-alert budget. */
+  readonly calibration?: AlertCalibration;
   readonly training: TrainingSummary;
   /** Final losses and the held-out score distribution. */
   readonly metrics: {

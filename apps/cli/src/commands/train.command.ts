@@ -7,7 +7,7 @@ import { type SingleBar } from 'cli-progress';
 import { TRAINING_CURVE_FILE, trainModel, type TfBackend } from '@vigil/model';
 import { recordSimulation } from '@vigil/simulator';
 import { Output, table } from '../output';
-import { integerAtLeast, positiveNumber } from '../option-parsers';
+import { integerAtLeast, nonNegativeNumber, positiveNumber } from '../option-parsers';
 import { progressBar } from '../progress-bar';
 
 interface TrainOptions {
@@ -26,6 +26,7 @@ interface TrainOptions {
   backend?: TfBackend;
   simPatients: number;
   simHours: number;
+  budget: number;
   json?: boolean;
 }
 
@@ -52,7 +53,12 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--window <T>', 'window length in samples', integerAtLeast(4), 60)
     .option('--units <H>', 'LSTM width', integerAtLeast(1), 32)
-    .option('--stride <S>', 'samples between training windows', integerAtLeast(1), 30)
+    .option(
+      '--stride <S>',
+      'samples between training windows (in whole steps of the scorer’s 5 s window stride)',
+      integerAtLeast(1),
+      30,
+    )
     .option(
       '--max-windows <n>',
       'at most this many training windows (validation: a quarter of it)',
@@ -72,6 +78,12 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--sim-patients <n>', 'patients in the simulated recording', integerAtLeast(1), 10)
     .option('--sim-hours <h>', 'hours of the simulated recording', positiveNumber, 24)
+    .option(
+      '--budget <n>',
+      'false alerts per patient-day the model may raise on held-out normal data (calibrates the alert level)',
+      nonNegativeNumber,
+      0.5,
+    )
     .option('--json', 'print one JSON object (the model metadata) as the last line')
     .action((options: TrainOptions) => train(options));
 }
@@ -100,7 +112,8 @@ async function train(options: TrainOptions): Promise<void> {
     }
 
     let bar: SingleBar | null = null;
-    const metadata = await trainModel({
+    let scoreBar: SingleBar | null = null;
+    const { metadata, calibration } = await trainModel({
       recordingDir,
       outDir,
       name: options.name,
@@ -113,6 +126,7 @@ async function train(options: TrainOptions): Promise<void> {
       patience: options.patience,
       batchSize: options.batch,
       learningRate: options.lr,
+      budgetPerPatientDay: options.budget,
       backend: options.backend,
       version: await vigilVersion(),
       onStage: (stage) => out.info(`${stage}…`),
@@ -126,6 +140,11 @@ async function train(options: TrainOptions): Promise<void> {
         });
         bar?.stop();
         bar = null;
+      },
+      onScore: (done, total) => {
+        scoreBar ??= progressBar('score held-out', 'windows', total);
+        scoreBar.update(done);
+        if (done === total) scoreBar.stop();
       },
     });
 
@@ -145,6 +164,8 @@ async function train(options: TrainOptions): Promise<void> {
         ),
         '',
         `windows: ${metadata.training.windows.train} train, ${metadata.training.windows.validation} validation (${metadata.training.windows.excludedForEpisodes} left out: labelled episodes)`,
+        `alert level ${calibration.alert.toFixed(4)} (p${(calibration.quantile * 100).toFixed(3)} of held-out scores): ${calibration.alertsPerPatientDay} false alerts per patient-day (${calibration.alerts} in ${calibration.patientDays} patient-days, ${calibration.windows} windows; budget ${calibration.budgetPerPatientDay}${calibration.met ? '' : ' NOT MET: highest candidate level taken'})`,
+        `alert policy: ${calibration.policy.confirm} of ${calibration.policy.of} windows, clear after ${calibration.policy.clear}, cooldown ${calibration.policy.cooldownMs / 60_000} min`,
         `thresholds on held-out normal windows: p95 ${metadata.thresholds.p95.toFixed(4)}, p99 ${metadata.thresholds.p99.toFixed(4)}, p99.9 ${metadata.thresholds.p999.toFixed(4)}`,
         `data sha256 ${metadata.training.dataSha256}; backend ${metadata.training.backend}; ${metadata.training.seconds} s`,
       ].join('\n'),

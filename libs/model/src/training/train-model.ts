@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VITALS, type Vital } from '@vigil/contracts';
+import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions } from '@vigil/detection';
 import {
   LABELS_FILE,
   Random,
@@ -16,9 +17,11 @@ import { MODEL_FORMAT, ONNX_MODEL_FILE, TFJS_MODEL_FILE, type ModelMetadata } fr
 import { saveModelFolder } from '../model-store';
 import { ONNX_OPSET } from '../onnx-export';
 import { initTfBackend, tf, type TfBackend } from '../tf-backend';
+import { maskedErrors, prepareWindows } from '../window-prep';
+import { calibrateAlertLevel, type CalibrationResult, type ErrorSequence } from './calibrate';
 import { trainingCurveSvg } from './training-curve';
-import { buildTrainingWindows, subsample } from './training-windows';
-import { quantile, trainAutoencoder, type EpochResult } from './trainer';
+import { buildTrainingWindows, subsample, type TrainingWindows } from './training-windows';
+import { quantile, reconstruct, trainAutoencoder, type EpochResult } from './trainer';
 
 export const TRAINING_CURVE_FILE = 'training-curve.svg';
 
@@ -47,15 +50,31 @@ export interface TrainModelOptions {
   readonly scoreWeights?: Partial<Record<Vital, number>>;
   /** Trailing-mean span (samples) per vital before normalising; default: steps over 15 s. */
   readonly smoothing?: Partial<Record<Vital, number>>;
+  /** False alerts per patient-day of held-out normal data the alert level may raise; default 0.5. */
+  readonly budgetPerPatientDay?: number;
+  /** The scorer's detection settings (windows, stride, alert policy); default: the pipeline's. */
+  readonly detection?: DetectionOptions;
   /** Written into metadata.versions.vigil and the ONNX producer. */
   readonly version: string;
   readonly onStage?: (stage: string) => void;
   readonly onBatch?: (epoch: number, batch: number, batches: number, loss: number) => void;
   readonly onEpoch?: (epoch: EpochResult) => void;
+  /** Held-out windows scored so far, for calibration. */
+  readonly onScore?: (done: number, total: number) => void;
 }
 
-/** Recording → normal windows → trained autoencoder → model folder (TF.js, ONNX, metadata, curve). */
-export async function trainModel(options: TrainModelOptions): Promise<ModelMetadata> {
+/** The trained model and how its alert level was calibrated (every candidate level). */
+export interface TrainedModel {
+  readonly metadata: ModelMetadata;
+  readonly calibration: CalibrationResult;
+}
+
+/**
+ * Recording → the pipeline's residual windows of normal data → trained autoencoder → alert level
+ * calibrated to a false-alert budget on held-out normal data → model folder (TF.js, ONNX, metadata,
+ * curve).
+ */
+export async function trainModel(options: TrainModelOptions): Promise<TrainedModel> {
   const t0 = Date.now();
   const features = [...(options.features ?? VITALS)];
   const config = {
@@ -63,7 +82,10 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     units: options.units ?? 32,
     features,
     scoreWeights: features.map((v) => options.scoreWeights?.[v] ?? DEFAULT_SCORE_WEIGHTS[v] ?? 1),
+    input: 'residual' as const,
   };
+  const detection = options.detection ?? DEFAULT_DETECTION_OPTIONS;
+  const budgetPerPatientDay = options.budgetPerPatientDay ?? 0.5;
   const stride = options.stride ?? 30;
   const backend = await initTfBackend(options.backend);
 
@@ -80,6 +102,7 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     stride,
     validationFraction: options.validationFraction ?? 0.2,
     smoothing: config.features.map((v) => options.smoothing?.[v] ?? DEFAULT_SMOOTHING[v] ?? 1),
+    detection,
   });
   const rowLength = config.windowSize * config.features.length;
   const rng = new Random(options.seed);
@@ -116,11 +139,34 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     },
   );
 
-  const scores = trained.valScores;
+  options.onStage?.('calibrating the alert level');
+  const scores = await scoreHeldOut(trained.model, config, windows, options.onScore);
   const thresholds = {
     p95: quantile(scores, 0.95),
     p99: quantile(scores, 0.99),
     p999: quantile(scores, 0.999),
+  };
+  const calibration = calibrateAlertLevel(
+    windows.heldOutRuns.map((run): ErrorSequence => ({
+      patientId: run.patientId,
+      at: run.at,
+      errors: scores.subarray(run.first, run.first + run.at.length),
+    })),
+    {
+      budgetPerPatientDay,
+      policy: detection.policy,
+      windowMs: detection.strideSlots * detection.cadenceMs,
+    },
+  );
+  const calibrationSummary = {
+    budgetPerPatientDay: calibration.budgetPerPatientDay,
+    alertsPerPatientDay: calibration.alertsPerPatientDay,
+    alerts: calibration.alerts,
+    patientDays: calibration.patientDays,
+    windows: calibration.windows,
+    quantile: calibration.quantile,
+    met: calibration.met,
+    policy: calibration.policy,
   };
   const mean = scores.reduce((a, b) => a + b, 0) / Math.max(scores.length, 1);
   const span = recordingSpan(labels);
@@ -132,7 +178,8 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     config,
     rateHz: span.rateHz,
     normalisation: windows.normalisation,
-    thresholds: { ...thresholds, alert: thresholds.p99 },
+    thresholds: { ...thresholds, alert: calibration.alert },
+    calibration: calibrationSummary,
     training: {
       seed: options.seed,
       dataSha256,
@@ -147,6 +194,7 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
         train: train.count,
         validation: validation.count,
         excludedForEpisodes: windows.excludedForEpisodes,
+        heldOut: windows.heldOutCount,
       },
       epochs: trained.history.length,
       bestEpoch: trained.bestEpoch,
@@ -177,7 +225,34 @@ export async function trainModel(options: TrainModelOptions): Promise<ModelMetad
     trainingCurveSvg(metadata.training.history, trained.bestEpoch, `${options.name}: training curve`),
   );
   trained.model.dispose();
-  return metadata;
+  return { metadata, calibration };
+}
+
+/** Scores every held-out window with the trained model, as the scorer would (normalise, reconstruct, masked error). */
+async function scoreHeldOut(
+  model: tf.LayersModel,
+  config: { windowSize: number; features: readonly Vital[]; scoreWeights: readonly number[] },
+  windows: TrainingWindows,
+  onScore?: (done: number, total: number) => void,
+): Promise<Float32Array> {
+  const T = config.windowSize;
+  const F = config.features.length;
+  const total = windows.heldOutCount;
+  const scores = new Float32Array(total);
+  const chunk = 2048;
+  for (let from = 0; from < total; from += chunk) {
+    const n = Math.min(chunk, total - from);
+    const input = prepareWindows(
+      windows.heldOut.subarray(from * T * F, (from + n) * T * F),
+      n,
+      T,
+      windows.normalisation,
+    );
+    const recon = await reconstruct(model, input, n, T, F);
+    scores.set(maskedErrors(input, recon, n, T, F, config.scoreWeights).scores, from);
+    onScore?.(from + n, total);
+  }
+  return scores;
 }
 
 /** sha256 over samples.csv then labels.json: identifies the exact data a model learnt from. */

@@ -1,11 +1,13 @@
-import { type Vital } from '@vigil/contracts';
-import { recordingSpan, type RecordedSample, type Recording, type RecordingEpisode } from '@vigil/simulator';
+import { VITALS, type Vital } from '@vigil/contracts';
+import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions, modelWindowsOf } from '@vigil/detection';
+import { type RecordedSample, type Recording, type RecordingEpisode } from '@vigil/simulator';
 import { type Normalisation } from '../model-metadata';
 import { smoothWindows } from '../window-prep';
 
 export interface WindowingOptions {
   readonly features: readonly Vital[];
   readonly windowSize: number;
+  /** Seconds between training windows; rounded to a whole number of the scorer's due windows (5 s). */
   readonly stride: number;
   /** Fraction of each patient's time, at the end, held out for validation and threshold calibration. */
   readonly validationFraction: number;
@@ -13,87 +15,165 @@ export interface WindowingOptions {
   readonly settleMs?: number;
   /** Trailing-mean span per feature (see Normalisation.smoothing). */
   readonly smoothing?: readonly number[];
+  /** The scorer's detection settings (window stride, cadence, activity, clock); default: the pipeline's. */
+  readonly detection?: DetectionOptions;
+}
+
+/** One patient's contiguous run of held-out normal windows, every due window, in time order. */
+export interface HeldOutRun {
+  readonly patientId: string;
+  /** Index of the run's first window in `heldOut`. */
+  readonly first: number;
+  readonly at: readonly number[];
 }
 
 export interface TrainingWindows {
-  /** W×T×F raw vitals (NaN = missing), ready for prepareWindows. */
+  /** W×T×F model input (residual vitals, raw steps; NaN = missing), ready for prepareWindows. */
   readonly train: Float32Array;
+  /** The held-out windows at the training stride: for the validation loss and early stopping. */
   readonly validation: Float32Array;
   readonly trainCount: number;
   readonly validationCount: number;
+  /** Window end times, in the order of `train` and `validation`. */
+  readonly trainAt: readonly number[];
+  readonly validationAt: readonly number[];
+  /** Every held-out normal window (one per scorer stride), for calibrating the alert level. */
+  readonly heldOut: Float32Array;
+  readonly heldOutCount: number;
+  readonly heldOutRuns: readonly HeldOutRun[];
+  /** Windows at the training stride left out for overlapping an episode or its settling time. */
   readonly excludedForEpisodes: number;
   /** Mean and std of every observed value in the training part. */
   readonly normalisation: Normalisation;
 }
 
 /**
- * Normal-only windows from a labelled recording: each patient's samples go on a grid at the
- * recording's rate; windows overlapping a labelled episode (clinical or technical) are left out.
- * The last `validationFraction` of each patient's time is validation, so no validation window
- * overlaps a training one.
+ * Normal-only windows from a labelled recording, exactly as the scorer would feed them: each
+ * patient's samples go through the detection pipeline's own monitor (`modelWindowsOf`: windowing,
+ * artefact filter, sensor checks, personal baselines by context), so vitals are deviations from the
+ * patient's usual and steps are raw counts. Windows overlapping a labelled episode (clinical or
+ * technical) or within `settleMs` after one are left out; confounders (exercise, artefacts) stay.
+ * The last `validationFraction` of each patient's time is held out (no window straddles the split).
+ * Training keeps every k-th due window (k = stride / the scorer's stride); held-out keeps all.
  */
 export function buildTrainingWindows(
-  labels: Recording,
+  labels: Pick<Recording, 'patients' | 'episodes'>,
   samplesByPatient: ReadonlyMap<string, readonly RecordedSample[]>,
   options: WindowingOptions,
 ): TrainingWindows {
-  const { features, windowSize: T, stride } = options;
+  const { features, windowSize: T } = options;
   const F = features.length;
-  const { startMs, durationMs, rateHz } = recordingSpan(labels);
-  const periodMs = 1000 / rateHz;
-  const steps = Math.floor(durationMs / periodMs);
-  const splitStep = Math.floor(steps * (1 - options.validationFraction));
+  const base = options.detection ?? DEFAULT_DETECTION_OPTIONS;
+  const detection = {
+    ...base,
+    windowLength: T,
+    recentSlots: Object.fromEntries(
+      Object.entries(base.recentSlots).map(([v, r]) => [
+        v,
+        { rise: Math.min(r.rise, T), fall: Math.min(r.fall, T) },
+      ]),
+    ) as DetectionOptions['recentSlots'],
+    model: { alertError: 1, residualInput: true },
+  };
+  const cadence = detection.cadenceMs;
+  const every = Math.max(1, Math.round(options.stride / detection.strideSlots));
   const settle = options.settleMs ?? 120_000;
+  const index = features.map((v) => VITALS.indexOf(v));
+  if (index.some((i) => i < 0)) throw new RangeError(`features ${features.join(',')} are not all vitals`);
   const episodes = new Map<string, RecordingEpisode[]>();
   for (const e of labels.episodes) episodes.set(e.patientId, [...(episodes.get(e.patientId) ?? []), e]);
 
-  const train: number[][] = [];
-  const validation: number[][] = [];
-  const grids: Float32Array[] = [];
+  const train = new WindowList(T * F);
+  const validation = new WindowList(T * F);
+  const heldOut = new WindowList(T * F);
+  const runs: HeldOutRun[] = [];
   let excluded = 0;
   for (const patient of labels.patients) {
-    const grid = new Float32Array(steps * F).fill(NaN);
-    for (const s of samplesByPatient.get(patient.patientId) ?? []) {
-      const k = Math.round((s.ts - startMs) / periodMs);
-      if (k < 0 || k >= steps) continue;
-      features.forEach((v, f) => {
-        const x = s[v];
-        if (x !== undefined) grid[k * F + f] = x;
-      });
-    }
-    const gi = grids.push(grid) - 1;
+    const samples = samplesByPatient.get(patient.patientId) ?? [];
+    if (samples.length === 0) continue;
+    const split =
+      samples[0].ts + (samples[samples.length - 1].ts - samples[0].ts) * (1 - options.validationFraction);
     const eps = episodes.get(patient.patientId) ?? [];
-    for (let k = 0; k + T <= steps; k += stride) {
-      const from = startMs + k * periodMs;
-      const to = from + T * periodMs;
+    let run: { patientId: string; first: number; at: number[] } | null = null;
+    let due = 0;
+    for (const w of modelWindowsOf(detection, samples)) {
+      const strided = due++ % every === 0;
+      // The window holds the slots at − (T−1)·cadence … at.
+      const from = w.at - (T - 1) * cadence;
+      const to = w.at + cadence;
       if (eps.some((e) => e.start < to && e.end + settle > from)) {
-        excluded++;
+        if (strided) excluded++;
+        run = null;
         continue;
       }
-      if (k + T <= splitStep) train.push([gi, k]);
-      else if (k >= splitStep) validation.push([gi, k]);
+      const picked = pick(w.input, index, T);
+      if (to <= split) {
+        if (strided) train.push(picked, w.at);
+      } else if (from >= split) {
+        if (strided) validation.push(picked, w.at);
+        if (!run) {
+          run = { patientId: patient.patientId, first: heldOut.count, at: [] };
+          runs.push(run);
+        }
+        run.at.push(w.at);
+        heldOut.push(picked, w.at);
+      }
     }
   }
 
-  const gather = (list: number[][]) => {
-    const out = new Float32Array(list.length * T * F);
-    list.forEach(([gi, k], w) => out.set(grids[gi].subarray(k * F, (k + T) * F), w * T * F));
-    return out;
-  };
-  const trainData = gather(train);
+  const trainData = train.data();
+  const smoothing = options.smoothing;
   return {
     train: trainData,
-    validation: gather(validation),
-    trainCount: train.length,
-    validationCount: validation.length,
+    validation: validation.data(),
+    trainCount: train.count,
+    validationCount: validation.count,
+    trainAt: train.at,
+    validationAt: validation.at,
+    heldOut: heldOut.data(),
+    heldOutCount: heldOut.count,
+    heldOutRuns: runs,
     excludedForEpisodes: excluded,
-    normalisation: options.smoothing?.some((k) => k > 1)
+    normalisation: smoothing?.some((k) => k > 1)
       ? {
-          ...normalisationOf(smoothWindows(trainData, train.length, T, options.smoothing), F),
-          smoothing: [...options.smoothing],
+          ...normalisationOf(smoothWindows(trainData, train.count, T, smoothing), F),
+          smoothing: [...smoothing],
         }
       : normalisationOf(trainData, F),
   };
+}
+
+/** The model's features out of a T×7 pipeline window (VITALS order), in model feature order. */
+function pick(input: Float32Array, index: readonly number[], T: number): Float32Array {
+  const V = VITALS.length;
+  const F = index.length;
+  if (F === V && index.every((v, f) => v === f)) return input;
+  const out = new Float32Array(T * F);
+  for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) out[t * F + f] = input[t * V + index[f]];
+  return out;
+}
+
+/** Windows collected one by one into a W×T×F block. */
+class WindowList {
+  private readonly chunks: Float32Array[] = [];
+  readonly at: number[] = [];
+
+  constructor(private readonly length: number) {}
+
+  get count(): number {
+    return this.at.length;
+  }
+
+  push(window: Float32Array, at: number): void {
+    this.chunks.push(window);
+    this.at.push(at);
+  }
+
+  data(): Float32Array {
+    const out = new Float32Array(this.chunks.length * this.length);
+    this.chunks.forEach((c, i) => out.set(c, i * this.length));
+    return out;
+  }
 }
 
 /** Per-feature mean and std of the observed (non-NaN) values; std never below a small floor. */
