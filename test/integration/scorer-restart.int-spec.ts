@@ -72,23 +72,26 @@ describe('scorer restart (real Kafka)', () => {
         TOPICS.samples,
         Array.from({ length: to - from }, (_, i) => ({ key: other, value: low(from + i) })),
       );
-    const scoresOf = (n: number) =>
-      readTopic<WindowScore>(
-        noReplay,
-        TOPICS.scores,
-        (all) => all.filter((x) => x.patientId === other).length >= n,
+    const scoresUntil = (done: (mine: WindowScore[]) => boolean) =>
+      readTopic<WindowScore>(noReplay, TOPICS.scores, (all) =>
+        done(all.filter((x) => x.patientId === other)),
       ).then((all) => all.filter((x) => x.patientId === other));
+    const lastAt = (t: number) => t0 + (t - 1) * 1000;
 
     // 40 minutes of a patient whose SpO2 sits at 93 %: past the 30-minute warm-up, their usual is 93.
     let app = await startApp(ScorerModule.forRoot(noReplay));
     await send(app, 0, 2400);
-    const learned = (await scoresOf(2400 / 5 - 12)).at(-1) as WindowScore;
+    const learned = (await scoresUntil((mine) => mine.some((x) => x.at >= lastAt(2400) - 5000)))
+      .sort((a, b) => a.at - b.at)
+      .at(-1) as WindowScore;
     expect(learned.usual.spo2).toBeLessThan(94);
     await app.app.close(); // writes the last checkpoint
     app = await startApp(ScorerModule.forRoot(noReplay));
     try {
       await send(app, 2400, 2460);
-      const after = (await scoresOf(2460 / 5 - 12)).filter((x) => x.at > learned.at);
+      const after = (await scoresUntil((mine) => mine.some((x) => x.at >= lastAt(2460) - 5000)))
+        .filter((x) => x.at > learned.at)
+        .sort((a, b) => a.at - b.at);
       expect(after.length).toBeGreaterThan(0);
       expect(after[0].usual.spo2).toBeCloseTo(learned.usual.spo2 as number, 0);
     } finally {

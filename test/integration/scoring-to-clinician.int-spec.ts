@@ -126,7 +126,7 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({
       status: 'ok',
-      checks: { kafka: 'up', 'kafka-consumer': 'up', 'consumer-lag': 'up' },
+      checks: { kafka: 'up', 'kafka-consumer': 'up', 'consumer-lag': 'up', 'patient-limits': 'up' },
       down: [],
     });
   });

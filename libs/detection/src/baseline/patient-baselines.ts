@@ -44,6 +44,7 @@ export const BASELINE_PRIORS: Readonly<Record<BaselineSignal, EstimatePrior>> = 
     memoryMs: 120 * MIN,
     warmupMs: 30 * MIN,
     maxStepMs: 5 * MIN,
+    spreadClip: 2,
   },
   sbp: {
     loc: 120,
@@ -53,6 +54,7 @@ export const BASELINE_PRIORS: Readonly<Record<BaselineSignal, EstimatePrior>> = 
     memoryMs: 720 * MIN,
     warmupMs: 90 * MIN,
     maxStepMs: 60 * MIN,
+    spreadClip: 2,
   },
   dbp: {
     loc: 75,
@@ -62,6 +64,7 @@ export const BASELINE_PRIORS: Readonly<Record<BaselineSignal, EstimatePrior>> = 
     memoryMs: 720 * MIN,
     warmupMs: 90 * MIN,
     maxStepMs: 60 * MIN,
+    spreadClip: 2,
   },
 };
 

@@ -12,6 +12,11 @@ export interface EstimatePrior {
   readonly warmupMs: number;
   /** One observation stands for at most this much time (a reading after a gap is one reading). */
   readonly maxStepMs: number;
+  /**
+   * A deviation teaches the spread at most this many spreads' worth (default 4). Few readings a
+   * day (BP) need a tighter clip, or one odd reading widens the normal for hours.
+   */
+  readonly spreadClip?: number;
 }
 
 export interface EstimateState {
@@ -60,7 +65,7 @@ export class RobustEstimate {
 
   /**
    * Learns from one observation. With `locate` false (a value off the patient's normal) only the
-   * spread learns, from the value clipped at four spreads: leaving such values out entirely would
+   * spread learns, from the value clipped (at four spreads by default): leaving such values out entirely would
    * shrink the spread of a heavy-tailed signal until ordinary swings looked abnormal.
    */
   learn(x: number, ts: number, locate = true): void {
@@ -75,7 +80,8 @@ export class RobustEstimate {
     const s = this.spread;
     const d = x - this.location;
     if (locate) this.location += alpha * Math.max(-3 * s, Math.min(3 * s, d));
-    this.dispersion += alpha * (Math.min(Math.abs(d) * MAD_TO_SD, 4 * s) - this.dispersion);
+    const clip = (this.prior.spreadClip ?? 4) * s;
+    this.dispersion += alpha * (Math.min(Math.abs(d) * MAD_TO_SD, clip) - this.dispersion);
   }
 
   /** A copy moved by `shift` (a context's known offset), keeping how much it has learned. */

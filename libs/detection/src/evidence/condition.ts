@@ -16,7 +16,7 @@ export const DEVIATION_RULES: Readonly<Record<LimitedVital, { up: number; down: 
   spo2: { up: Infinity, down: 3, z: 3.5 },
   rr: { up: 4, down: 4, z: 3.5 },
   temp: { up: 1.0, down: 1.5, z: 3.5 },
-  sbp: { up: 45, down: 20, z: 3 },
+  sbp: { up: 45, down: 20, z: 2.5 },
 };
 const EXPECTED_UP_WHEN_ACTIVE: ReadonlySet<Vital> = new Set<Vital>(['hr', 'rr', 'sbp']);
 /** Beat-to-beat HR changes (median |Δ| in bpm) that make a rhythm irregular: over 6 bpm and 3× usual. */

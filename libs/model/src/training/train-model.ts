@@ -100,7 +100,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainedMod
     features: config.features,
     windowSize: config.windowSize,
     stride,
-    validationFraction: options.validationFraction ?? 0.2,
+    validationFraction: options.validationFraction ?? 0.4,
     smoothing: config.features.map((v) => options.smoothing?.[v] ?? DEFAULT_SMOOTHING[v] ?? 1),
     detection,
   });
