@@ -259,11 +259,11 @@ export const SETTINGS = {
   ),
   alertConfirmWindows: setting(
     'VIGIL_ALERT_CONFIRM',
-    '2',
+    '1',
     int(1, 60),
     'Hysteresis: k abnormal windows out of n raise an alert (this is k)',
   ),
-  alertConfirmOf: setting('VIGIL_ALERT_CONFIRM_OF', '3', int(1, 60), 'Hysteresis: n, the windows looked at'),
+  alertConfirmOf: setting('VIGIL_ALERT_CONFIRM_OF', '1', int(1, 60), 'Hysteresis: n, the windows looked at'),
   alertClearWindows: setting(
     'VIGIL_ALERT_CLEAR',
     '12',

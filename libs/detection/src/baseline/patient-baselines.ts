@@ -21,14 +21,15 @@ const dense = (loc: number, spread: number, spreadFloor: number): EstimatePrior 
   spread,
   spreadFloor,
   priorMs: 5 * MIN,
-  memoryMs: 60 * MIN,
+  memoryMs: 240 * MIN,
   warmupMs: 30 * MIN,
   maxStepMs: MIN,
 });
 
 /**
  * Population priors (adults at rest, awake) and how fast each vital's normal is learned. Dense
- * vitals (every second) warm up in 30 min and remember about an hour; temperature (about each
+ * vitals (every second) warm up in 30 min and remember about four hours (a slow deterioration must
+ * not become the patient's normal on its way); temperature (about each
  * minute) in 30 min; blood pressure (every 15–60 min) in 90 min, remembering half a day.
  */
 export const BASELINE_PRIORS: Readonly<Record<BaselineSignal, EstimatePrior>> = {

@@ -42,8 +42,9 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   windowLength: 60,
   strideSlots: 5,
   cadenceMs: 1000,
-  recentSlots: { hr: { rise: 10, fall: 10 }, spo2: { rise: 10, fall: 10 }, rr: { rise: 30, fall: 60 } },
-  policy: { confirm: 2, of: 3, clear: 12, cooldownMs: 600_000 },
+  recentSlots: { hr: { rise: 10, fall: 10 }, spo2: { rise: 10, fall: 10 }, rr: { rise: 20, fall: 60 } },
+  // Each window already needs most of its last seconds to agree (recentSlots): one such window raises.
+  policy: { confirm: 1, of: 1, clear: 12, cooldownMs: 600_000 },
   activity: DEFAULT_ACTIVITY_OPTIONS,
   clock: DEFAULT_CLOCK_OPTIONS,
 };

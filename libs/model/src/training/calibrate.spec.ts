@@ -1,7 +1,8 @@
 import { DEFAULT_DETECTION_OPTIONS } from '@vigil/detection';
 import { calibrateAlertLevel, countAlerts, type ErrorSequence } from './calibrate';
 
-const POLICY = DEFAULT_DETECTION_OPTIONS.policy; // 2 of 3, clear after 12, cooldown 10 min
+/** A policy that confirms on 2 of 3 windows, so one abnormal window alone raises nothing. */
+const POLICY = { ...DEFAULT_DETECTION_OPTIONS.policy, confirm: 2, of: 3 };
 const WINDOW_MS = 5000;
 const DAY_WINDOWS = 86_400_000 / WINDOW_MS;
 
