@@ -56,7 +56,8 @@ describe(calibrateAlertLevel.name, () => {
     });
     expect(r.patientDays).toBe(2);
     expect(r.windows).toBe(2 * DAY_WINDOWS);
-    expect(r.candidates.map((c) => c.alerts)).toEqual([2, 4, 3, 2, 1, 1]);
+    // The quantiles, then just above the highest error (5): no alert at all.
+    expect(r.candidates.map((c) => c.alerts)).toEqual([2, 4, 3, 2, 1, 1, 0]);
     // p50 is the baseline itself (1): every window abnormal, one alert per patient that never clears.
     expect(r.candidates[0].alertsPerPatientDay).toBe(1);
     expect(r.alert).toBe(1);
@@ -76,16 +77,19 @@ describe(calibrateAlertLevel.name, () => {
     expect(strict.budgetPerPatientDay).toBe(0.5);
   });
 
-  it('takes the level with the fewest alerts and says so when no candidate meets the budget', () => {
+  it('goes past the quantiles, just above the highest held-out errors, when the budget needs it', () => {
     const r = calibrateAlertLevel(sequences, {
       budgetPerPatientDay: 0.1,
       policy: POLICY,
       windowMs: WINDOW_MS,
       quantiles: quantiles.slice(1, 4),
     });
-    expect(r.met).toBe(false);
-    expect(r.alerts).toBe(2);
-    expect(r.quantile).toBe(0.999899);
-    expect(r.alertsPerPatientDay).toBe(1);
+    // The highest quantile (the level 4) still gives 2 alerts; just above 4 one; above 5, the highest
+    // held-out error, none.
+    expect(r.candidates.map((c) => c.alerts)).toEqual([4, 3, 2, 1, 0]);
+    expect(r.met).toBe(true);
+    expect(r.alerts).toBe(0);
+    expect(r.alert).toBeGreaterThan(5);
+    expect(r.alert).toBeLessThan(5.001);
   });
 });

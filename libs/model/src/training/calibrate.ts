@@ -39,6 +39,9 @@ export interface CalibrationResult extends AlertCalibration {
   readonly candidates: readonly CalibrationCandidate[];
 }
 
+/** Beyond the quantiles, levels just above each of this many highest held-out errors. */
+const TOP_ERRORS = 64;
+
 /** p90 to p99 by 0.5 %, to p99.9 by 0.05 %, to p99.99 by 0.005 %. */
 export const DEFAULT_CALIBRATION_QUANTILES: readonly number[] = [
   ...steps(0.9, 0.99, 0.005),
@@ -62,9 +65,18 @@ export function calibrateAlertLevel(
   let o = 0;
   for (const s of sequences) for (let i = 0; i < s.errors.length; i++) all[o++] = s.errors[i];
 
+  // Quantile levels, then just above each of the highest errors: with a few patient-days held out
+  // the budget may allow fewer alerts than p99.99 gives, and the level must still be found.
+  const sorted = Float64Array.from(all).sort();
+  const levels: { q: number; threshold: number }[] = (options.quantiles ?? DEFAULT_CALIBRATION_QUANTILES).map(
+    (q) => ({ q, threshold: quantile(all, q) }),
+  );
+  const top = levels.at(-1)?.threshold ?? -Infinity;
+  for (let i = Math.max(0, sorted.length - TOP_ERRORS); i < sorted.length; i++)
+    if (sorted[i] >= top && (i === sorted.length - 1 || sorted[i + 1] !== sorted[i]))
+      levels.push({ q: (i + 1) / sorted.length, threshold: sorted[i] * (1 + 1e-6) + 1e-9 });
   const candidates: CalibrationCandidate[] = [];
-  for (const q of options.quantiles ?? DEFAULT_CALIBRATION_QUANTILES) {
-    const threshold = quantile(all, q);
+  for (const { q, threshold } of levels) {
     const alerts = countAlerts(sequences, threshold, options.policy);
     candidates.push({
       quantile: q,
