@@ -126,7 +126,9 @@ describe('ingest health (real Redis, Mosquitto, Kafka; dependencies cut at a TCP
       for (let seq = 0; seq < 200; seq++) await device.publish({ ts: t0 + seq * 100, seq, hr: 70 }); // the broker has them
       const down = await waitUntil('readiness 503', async () => {
         const r = await get('/health/ready');
-        return r.status === 503 && r.body.down.includes('ingest-capacity') ? r : undefined;
+        // Each check has its own bound (write stall, saturation): wait until both have passed.
+        const both = r.body.down.includes('ingest-capacity') && r.body.down.includes('kafka-writes');
+        return r.status === 503 && both ? r : undefined;
       });
       expect(down.body.down).toEqual(['kafka-writes', 'ingest-capacity']);
       expect(down.body.details['kafka-writes']).toMatch(/has not acknowledged a write for \d+ ms/);

@@ -1,4 +1,4 @@
-import { BAND_EDGE_SHARE, BAND_EDGES, randomProfile, subgroupOf } from './patient-profile';
+import { BAND_EDGE_SHARE, BAND_EDGES, bandEdgeOfPatient, randomProfile, subgroupOf } from './patient-profile';
 import { Random } from './random';
 
 describe(randomProfile.name, () => {
@@ -34,5 +34,13 @@ describe(randomProfile.name, () => {
 
   it('is deterministic for a stream', () => {
     expect(randomProfile(Random.derive(42, 7, 1))).toEqual(profiles[7]);
+  });
+});
+
+describe(bandEdgeOfPatient.name, () => {
+  it('puts every third patient of a ward at a band edge, each kind in turn', () => {
+    const ward = Array.from({ length: 12 }, (_, i) => bandEdgeOfPatient(i));
+    expect(ward.filter((e) => e !== null)).toEqual([...BAND_EDGES]);
+    expect(randomProfile(Random.derive(1, 4, 1), bandEdgeOfPatient(4)).bandEdge).toBe('low_rr');
   });
 });

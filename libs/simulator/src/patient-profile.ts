@@ -14,6 +14,14 @@ export type BandEdge = (typeof BAND_EDGES)[number];
 /** Share of simulated patients with a band-edge normal. */
 export const BAND_EDGE_SHARE = 0.22;
 
+/**
+ * A ward (the simulator's patients) is stratified rather than drawn: every third patient's normal
+ * sits at a band edge, the kinds in turn, so even a 12-patient test set has each kind.
+ */
+export function bandEdgeOfPatient(index: number): BandEdge | null {
+  return index % 3 === 1 ? BAND_EDGES[Math.floor(index / 3) % BAND_EDGES.length] : null;
+}
+
 /** A simulated patient's physiology at rest; everything else (circadian, activity, episodes) moves around it. */
 export interface PatientProfile {
   readonly age: number;
@@ -44,9 +52,13 @@ export function subgroupOf(age: number): Subgroup {
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
-/** Draws a plausible adult: baselines follow age, sex and fitness, with person-to-person spread. */
-export function randomProfile(rng: Random): PatientProfile {
-  const bandEdge = rng.chance(BAND_EDGE_SHARE) ? rng.pick(BAND_EDGES) : null;
+/**
+ * Draws a plausible adult: baselines follow age, sex and fitness, with person-to-person spread.
+ * `edge` fixes whether (and where) their normal sits at a band edge; absent, it is drawn.
+ */
+export function randomProfile(rng: Random, edge?: BandEdge | null): PatientProfile {
+  const drawn = rng.chance(BAND_EDGE_SHARE) ? rng.pick(BAND_EDGES) : null;
+  const bandEdge = edge === undefined ? drawn : edge;
   // An athlete is young-ish and fit; a COPD patient older and less fit.
   const age =
     bandEdge === 'low_hr' ? rng.int(18, 55) : bandEdge === 'low_spo2' ? rng.int(50, 90) : rng.int(18, 90);

@@ -11,6 +11,7 @@ import {
 } from './episodes';
 import { type ConfounderLabel, type ConfounderType } from './confounders';
 import {
+  bandEdgeOfPatient,
   randomProfile,
   subgroupOf,
   type BandEdge,
@@ -168,7 +169,7 @@ export class VitalsSimulator {
     this.startMs = options.startMs;
     const episodes = options.episodes ?? 'default';
     this.patients = Array.from({ length: options.patients }, (_, i) => {
-      const profile = randomProfile(Random.derive(options.seed, i, 1));
+      const profile = randomProfile(Random.derive(options.seed, i, 1), bandEdgeOfPatient(i));
       return {
         patientId: `pat-${pad(i + 1)}`,
         deviceId: `dev-${pad(i + 1)}`,
