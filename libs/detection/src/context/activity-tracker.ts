@@ -63,9 +63,23 @@ export interface ClockOptions {
 
 export const DEFAULT_CLOCK_OPTIONS: ClockOptions = { utcOffsetMinutes: 0, nightFromHour: 23, nightToHour: 7 };
 
+const localHour = (ts: number, o: ClockOptions) =>
+  ((((ts + o.utcOffsetMinutes * MINUTE) / 3_600_000) % 24) + 24) % 24;
+const within = (hour: number, from: number, to: number) =>
+  from > to ? hour >= from || hour < to : hour >= from && hour < to;
+
 export function isNight(ts: number, o: ClockOptions = DEFAULT_CLOCK_OPTIONS): boolean {
-  const hour = ((((ts + o.utcOffsetMinutes * MINUTE) / 3_600_000) % 24) + 24) % 24;
-  return o.nightFromHour > o.nightToHour
-    ? hour >= o.nightFromHour || hour < o.nightToHour
-    : hour >= o.nightFromHour && hour < o.nightToHour;
+  return within(localHour(ts, o), o.nightFromHour, o.nightToHour);
+}
+
+/**
+ * People fall asleep and wake around the clock's night, not on it: in the two hours before night
+ * and the hour after it either normal may hold (the monitor then learns neither).
+ */
+export function isNightEdge(ts: number, o: ClockOptions = DEFAULT_CLOCK_OPTIONS): boolean {
+  const hour = localHour(ts, o);
+  return (
+    within(hour, (o.nightFromHour + 22) % 24, o.nightFromHour) ||
+    within(hour, o.nightToHour, (o.nightToHour + 1) % 24)
+  );
 }

@@ -100,6 +100,7 @@ export class ConditionAssessor {
 
     const findings: Finding[] = [];
     let deviation = 0;
+    const shock = !active && shockIndexRaised(input.vitals.hr, input.vitals.sbp);
     for (const vital of LIMITED_VITALS) {
       const now = input.vitals[vital];
       if (!now) {
@@ -108,11 +109,12 @@ export class ConditionAssessor {
       }
       const points =
         judged[vital] === undefined ? 0 : (rules.find((r) => r.vital === vital)?.evaluate(now.value) ?? 0);
-      const { low, high } = limitsFor(vital, input.limits, active, now.ready ? now.usual : null);
+      const { low, high } = limitsFor(vital, input.limits, active, now.ready ? now.usual : null, now.spread);
       const limit = crossed(vital, now, low, high);
       const z = now.ready ? (now.value - now.usual) / now.spread : 0;
       if (now.ready) deviation = Math.max(deviation, Math.abs(z));
-      const off = this.isOff(vital, now, active, points, rules);
+      const off =
+        this.isOff(vital, now, active, points, rules) || ((vital === 'sbp' || vital === 'hr') && shock);
       const irregular = vital === 'hr' && this.isIrregular(input.irregularity);
       if (!off && !irregular && limit === null) {
         this.offSince.delete(vital);
@@ -224,6 +226,22 @@ function crossed(vital: LimitedVital, now: VitalNow, low: number, high: number):
   if (limit === null || vital !== 'sbp') return limit;
   const side = (x: number) => (x < low ? 'low' : x > high ? 'high' : null);
   return now.previous !== undefined && side(now.previous) === limit ? limit : null;
+}
+
+/**
+ * A falling blood pressure with a rising heart rate, each too small alone (one cuff reading is a few
+ * mmHg noisy): the shock index HR ÷ SBP at least 0.7 and 30 % above the patient's usual, with SBP
+ * at least 15 below and HR at least 10 above their usual.
+ */
+function shockIndexRaised(hr: VitalNow | undefined, sbp: VitalNow | undefined): boolean {
+  if (!hr?.ready || !sbp?.ready) return false;
+  const index = hr.value / sbp.value;
+  return (
+    index >= 0.7 &&
+    index >= 1.3 * (hr.usual / sbp.usual) &&
+    sbp.usual - sbp.value >= 15 &&
+    hr.value - hr.usual >= 10
+  );
 }
 
 function severityOf(findings: readonly Finding[], total: number, model: boolean): Severity | null {

@@ -15,7 +15,7 @@ import {
   PatientBaselines,
   contextOf,
 } from '../baseline/patient-baselines';
-import { ActivityTracker, type ActivityState, isNight } from '../context/activity-tracker';
+import { ActivityTracker, type ActivityState, isNight, isNightEdge } from '../context/activity-tracker';
 import { ConditionAssessor, DEVIATION_RULES, type VitalNow } from '../evidence/condition';
 import { detectSensorFault, type SensorFault } from '../rules/sensor-fault.rule';
 import { AlertPolicy, type AlertTransition, type Observation } from '../policy/alert-policy';
@@ -105,7 +105,8 @@ export class PatientMonitor {
       list.push({ ts, value: x });
       while (list.length > 3) list.shift();
       const activity = this.activity.state(ts);
-      if (activity !== 'recovery') this.learn(v, contextOf(activity, isNight(ts, this.options.clock)), x, ts);
+      if (activity !== 'recovery' && !isNightEdge(ts, this.options.clock))
+        this.learn(v, contextOf(activity, isNight(ts, this.options.clock)), x, ts);
     }
     const slot = this.window.newestSlot;
     if (slot - this.lastDueSlot < this.options.strideSlots || this.window.filled < this.options.strideSlots)
@@ -130,6 +131,10 @@ export class PatientMonitor {
     // the active normal is learned for the model, which reads deviations from the current context.
     const context = contextOf('rest', night);
     const modelContext = contextOf(activity, night);
+    const edge = isNightEdge(at, this.options.clock);
+    const other = contextOf('rest', !night);
+    // Recovering, or at the edge of the night, teaches neither normal.
+    const learns = activity !== 'recovery' && !edge;
     const faulty = new Set<Vital>(fault?.vitals ?? []);
     // A faulty sensor's last readings (a cold probe off the wrist) must not outlive the fault.
     for (const v of faulty) if (v in this.sparse) this.sparse[v as BaselineVital] = [];
@@ -144,15 +149,21 @@ export class PatientMonitor {
       const value = recent ? recent.median : this.freshReading(v, at);
       if (value === undefined) continue;
       const previous = v === 'sbp' ? this.previousReading(v, at) : undefined;
+      let expected = this.baselines.expected(v, context);
+      if (edge) {
+        // Asleep early or awake late: whichever normal the value is nearer to.
+        const alt = this.baselines.expected(v, other);
+        if (Math.abs(value - alt.usual) < Math.abs(value - expected.usual)) expected = alt;
+      }
       vitals[v] = {
         value,
         lower: recent?.lower ?? value,
         upper: recent?.upper ?? value,
-        ...this.baselines.expected(v, context),
+        ...expected,
         ...(previous === undefined ? {} : { previous }),
       };
       // Recovering is neither rest nor activity: it teaches neither normal.
-      if (DENSE.includes(v) && activity !== 'recovery') this.learn(v, modelContext, value, at);
+      if (DENSE.includes(v) && learns) this.learn(v, modelContext, value, at);
     }
     let irregularity: VitalNow | null = null;
     if (irregularityValue !== null && !faulty.has('hr')) {
@@ -162,7 +173,7 @@ export class PatientMonitor {
         upper: irregularityValue,
         ...this.baselines.expected('hrIrregularity', context),
       };
-      if (activity !== 'recovery' && (!irregularity.ready || irregularityValue < 3 * irregularity.usual))
+      if (learns && (!irregularity.ready || irregularityValue < 3 * irregularity.usual))
         this.learnSignal('hrIrregularity', modelContext, irregularityValue, at);
     }
 
@@ -347,7 +358,8 @@ function recentSpread(values: Float32Array, T: number, f: number, slots: number)
     const v = values[t * FEATURES + f];
     if (!Number.isNaN(v)) seen.push(v);
   }
-  if (seen.length === 0) return null;
+  // Too few readings (a sensor dropping out, a few artefacts left) say nothing sustained.
+  if (seen.length < Math.max(1, Math.min(3, slots), Math.ceil(0.3 * Math.min(slots, T)))) return null;
   seen.sort((a, b) => a - b);
   const at = (q: number) => seen[Math.min(seen.length - 1, Math.floor(q * seen.length))];
   return { median: median(seen), lower: at(0.3), upper: at(0.7) };

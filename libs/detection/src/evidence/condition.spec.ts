@@ -1,0 +1,68 @@
+import { ConditionAssessor, type VitalNow } from './condition';
+
+const now = (value: number, usual: number, spread: number, ready = true): VitalNow => ({
+  value,
+  lower: value,
+  upper: value,
+  usual,
+  spread,
+  ready,
+});
+const at = Date.UTC(2026, 0, 1, 10);
+const base = { at, irregularity: null, activity: 'rest' as const, limits: undefined, model: null };
+
+describe(ConditionAssessor.name, () => {
+  it('is quiet when every vital sits at the patient’s usual, even at a NEWS2 band edge', () => {
+    const c = new ConditionAssessor().assess({
+      ...base,
+      vitals: { hr: now(52, 51, 4), spo2: now(93, 93, 1), rr: now(11, 11, 1.2), sbp: now(94, 95, 6) },
+    });
+    expect(c.severity).toBeNull();
+    expect(c.news2).toBeGreaterThanOrEqual(4); // HR 0, SpO2 2, RR 1, SBP 2: a chart would score it
+  });
+
+  it('names only the vitals that are off, with the patient’s usual', () => {
+    const c = new ConditionAssessor().assess({
+      ...base,
+      vitals: { hr: now(78, 76, 4), spo2: now(88, 97, 1), rr: now(23, 14, 1.3), temp: now(36.9, 36.8, 0.2) },
+    });
+    expect(c.severity).toBe('medium');
+    expect(c.vitals).toEqual(['spo2', 'rr']);
+    expect(c.reason).toBe('SpO2 88 % (usual 97 %), RR 23 /min (usual 14 /min)');
+  });
+
+  it('raises high on a hard limit whatever else says', () => {
+    const c = new ConditionAssessor().assess({ ...base, vitals: { spo2: now(84, 85, 1) } });
+    expect(c.severity).toBe('high');
+    expect(c.evidence.map((e) => e.source)).toContain('limit');
+  });
+
+  it('expects a raised heart rate during activity, but not beyond the active ceiling', () => {
+    const a = new ConditionAssessor();
+    expect(
+      a.assess({ ...base, activity: 'active', vitals: { hr: now(160, 70, 4), rr: now(28, 14, 1.3) } })
+        .severity,
+    ).toBeNull();
+    expect(a.assess({ ...base, activity: 'active', vitals: { hr: now(195, 70, 4) } }).severity).toBe('high');
+  });
+
+  it('sees a falling blood pressure with a rising heart rate together (shock index), each too small alone', () => {
+    const alone = new ConditionAssessor().assess({
+      ...base,
+      vitals: { hr: now(82, 70, 4), sbp: now(122, 124, 8) },
+    });
+    expect(alone.severity).toBeNull();
+    const together = new ConditionAssessor().assess({
+      ...base,
+      vitals: { hr: now(82, 70, 4), sbp: now(106, 124, 8) },
+    });
+    expect(together.severity).toBe('medium');
+    expect(together.vitals).toEqual(['sbp', 'hr']);
+  });
+
+  it('judges a vital by the population rule (a NEWS2 red score) until its normal is learned', () => {
+    const c = new ConditionAssessor().assess({ ...base, vitals: { rr: now(26, 15, 1.5, false) } });
+    expect(c.severity).toBe('medium');
+    expect(c.reason).toBe('RR 26 /min');
+  });
+});
