@@ -139,7 +139,9 @@ export class ConditionAssessor {
         Math.abs(b.z) - Math.abs(a.z),
     );
 
-    const modelAbnormal = input.model !== null && input.model.ratio >= 1;
+    // The model has not learned every patient's response to effort: during activity and recovery its
+    // "unusual" is evidence beside others, never an alert on its own (like a raised HR then).
+    const modelAbnormal = input.model !== null && input.model.ratio >= 1 && !active;
     const severity = severityOf(findings, clinical.total, modelAbnormal);
     const evidence: Evidence[] = [];
     for (const f of findings) {
