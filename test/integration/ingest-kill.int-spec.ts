@@ -47,7 +47,7 @@ describe('ingest killed mid-stream (real process, SIGKILL; real Mosquitto, Kafka
   const children: ChildProcess[] = [];
 
   async function startProcess(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [join(__dirname, 'ingest-process.js')], {
+    const child = spawn(process.execPath, [join(__dirname, 'app-process.js'), 'ingest'], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
