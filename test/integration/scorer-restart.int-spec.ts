@@ -66,7 +66,15 @@ describe('scorer restart (real Kafka)', () => {
     // No warm-up re-read: only the checkpoint can carry the normal over.
     const noReplay = testSettings(id, { VIGIL_MODEL_DIR: 'none', VIGIL_SCORER_WARMUP_SECONDS: '0' });
     const other = `${id}-pat2`;
-    const low = (s: number): VitalSample => ({ ...sample(s, 93), patientId: other, deviceId: `${id}-dev2` });
+    // Yesterday from 10:00 UTC: well inside the day (the ward clock's night edges learn nothing), whenever the spec runs.
+    const now = new Date();
+    const day = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1, 10);
+    const low = (s: number): VitalSample => ({
+      ...sample(s, 93),
+      patientId: other,
+      deviceId: `${id}-dev2`,
+      ts: day + s * 1000,
+    });
     const send = (app: RunningApp, from: number, to: number) =>
       app.app.get(KafkaConnection).send(
         TOPICS.samples,
@@ -76,18 +84,19 @@ describe('scorer restart (real Kafka)', () => {
       readTopic<WindowScore>(noReplay, TOPICS.scores, (all) =>
         done(all.filter((x) => x.patientId === other)),
       ).then((all) => all.filter((x) => x.patientId === other));
-    const lastAt = (t: number) => t0 + (t - 1) * 1000;
+    const lastAt = (t: number) => day + (t - 1) * 1000;
 
     // 40 minutes of a patient whose SpO2 sits at 93 %: past the 30-minute warm-up, their usual is 93.
-    let app = await startApp(ScorerModule.forRoot(noReplay));
-    await send(app, 0, 2400);
-    const learned = (await scoresUntil((mine) => mine.some((x) => x.at >= lastAt(2400) - 5000)))
-      .sort((a, b) => a.at - b.at)
-      .at(-1) as WindowScore;
-    expect(learned.usual.spo2).toBeLessThan(94);
-    await app.app.close(); // writes the last checkpoint
-    app = await startApp(ScorerModule.forRoot(noReplay));
+    let app: RunningApp | null = await startApp(ScorerModule.forRoot(noReplay));
     try {
+      await send(app, 0, 2400);
+      const learned = (await scoresUntil((mine) => mine.some((x) => x.at >= lastAt(2400) - 5000)))
+        .sort((a, b) => a.at - b.at)
+        .at(-1) as WindowScore;
+      expect(learned.usual.spo2).toBeLessThan(94);
+      await app.app.close(); // writes the last checkpoint
+      app = null;
+      app = await startApp(ScorerModule.forRoot(noReplay));
       await send(app, 2400, 2460);
       const after = (await scoresUntil((mine) => mine.some((x) => x.at >= lastAt(2460) - 5000)))
         .filter((x) => x.at > learned.at)
@@ -95,7 +104,7 @@ describe('scorer restart (real Kafka)', () => {
       expect(after.length).toBeGreaterThan(0);
       expect(after[0].usual.spo2).toBeCloseTo(learned.usual.spo2 as number, 0);
     } finally {
-      await app.app.close();
+      await app?.app.close();
     }
   }, 120_000);
 });
