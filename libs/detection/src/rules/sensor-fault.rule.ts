@@ -71,7 +71,7 @@ export function detectSensorFault(values: Float32Array, T: number): SensorFault 
     return {
       kind: 'flatline',
       vitals: ['hr'],
-      reason: `Check the sensor: heart rate stuck at ${last} bpm for ${run} readings`,
+      reason: `Check the sensor: heart rate stuck at ${Math.round(last)} bpm for ${run} readings`,
     };
   }
   return null;
