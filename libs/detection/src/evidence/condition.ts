@@ -18,6 +18,14 @@ export const DEVIATION_RULES: Readonly<Record<LimitedVital, { up: number; down: 
   temp: { up: 1.0, down: 1.5, z: 3.5 },
   sbp: { up: 45, down: 20, z: 2.5 },
 };
+/** How far above and below the usual a vital must be to count as off, given the patient's spread. */
+export function offThresholds(
+  vital: LimitedVital,
+  spread: number,
+): { readonly up: number; readonly down: number } {
+  const rule = DEVIATION_RULES[vital];
+  return { up: Math.max(rule.up, rule.z * spread), down: Math.max(rule.down, rule.z * spread) };
+}
 const EXPECTED_UP_WHEN_ACTIVE: ReadonlySet<Vital> = new Set<Vital>(['hr', 'rr', 'sbp']);
 /** Beat-to-beat HR changes (median |Δ| in bpm) that make a rhythm irregular: over 6 bpm and 3× usual. */
 export const IRREGULARITY_RULE = { min: 6, ratio: 3, z: 5 };
@@ -203,11 +211,11 @@ export class ConditionAssessor {
       if (vital !== 'sbp') return true;
       return now.previous !== undefined && rules.find((r) => r.vital === vital)?.evaluate(now.previous) === 3;
     }
-    const rule = DEVIATION_RULES[vital];
+    const { up, down } = offThresholds(vital, now.spread);
     const hold = this.offSince.has(vital) ? HOLD : 1;
     const upAllowed = !(active && EXPECTED_UP_WHEN_ACTIVE.has(vital));
-    if (upAllowed && now.lower - now.usual >= hold * Math.max(rule.up, rule.z * now.spread)) return true;
-    return now.usual - now.upper >= hold * Math.max(rule.down, rule.z * now.spread);
+    if (upAllowed && now.lower - now.usual >= hold * up) return true;
+    return now.usual - now.upper >= hold * down;
   }
 
   private isIrregular(irr: VitalNow | null): boolean {

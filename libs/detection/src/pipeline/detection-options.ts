@@ -49,18 +49,25 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   clock: DEFAULT_CLOCK_OPTIONS,
 };
 
+/** Alarm condition delays no longer than a window of `windowLength` slots. */
+export function recentSlotsWithin(
+  slots: DetectionOptions['recentSlots'],
+  windowLength: number,
+): DetectionOptions['recentSlots'] {
+  const clamp = ({ rise, fall }: { rise: number; fall: number }) => ({
+    rise: Math.min(rise, windowLength),
+    fall: Math.min(fall, windowLength),
+  });
+  return { hr: clamp(slots.hr), spo2: clamp(slots.spo2), rr: clamp(slots.rr) };
+}
+
 /** The detection settings from the validated config: the scorer and `vigil evaluate` both use this. */
 export function detectionOptionsFrom(config: Settings, model: ModelOptions | undefined): DetectionOptions {
   return {
     ...DEFAULT_DETECTION_OPTIONS,
     windowLength: config.windowSeconds,
     strideSlots: config.strideSeconds,
-    recentSlots: Object.fromEntries(
-      Object.entries(DEFAULT_DETECTION_OPTIONS.recentSlots).map(([v, { rise, fall }]) => [
-        v,
-        { rise: Math.min(rise, config.windowSeconds), fall: Math.min(fall, config.windowSeconds) },
-      ]),
-    ) as DetectionOptions['recentSlots'],
+    recentSlots: recentSlotsWithin(DEFAULT_DETECTION_OPTIONS.recentSlots, config.windowSeconds),
     policy: {
       confirm: config.alertConfirmWindows,
       of: config.alertConfirmOf,

@@ -16,7 +16,7 @@ import {
   contextOf,
 } from '../baseline/patient-baselines';
 import { ActivityTracker, type ActivityState, isNight, isNightEdge } from '../context/activity-tracker';
-import { ConditionAssessor, DEVIATION_RULES, type VitalNow } from '../evidence/condition';
+import { ConditionAssessor, offThresholds, type VitalNow } from '../evidence/condition';
 import { detectSensorFault, type SensorFault } from '../rules/sensor-fault.rule';
 import { AlertPolicy, type AlertTransition, type Observation } from '../policy/alert-policy';
 import { median, removeArtefacts } from '../window/artefact-filter';
@@ -311,9 +311,8 @@ export class PatientMonitor {
     const e = this.baselines.expected(v, context);
     let locate = true;
     if (e.ready && v !== 'dbp') {
-      const rule = DEVIATION_RULES[v];
-      const d = x - e.usual;
-      locate = d < Math.max(rule.up, rule.z * e.spread) && -d < Math.max(rule.down, rule.z * e.spread);
+      const { up, down } = offThresholds(v, e.spread);
+      locate = x - e.usual < up && e.usual - x < down;
     }
     // A sparse vital has too few readings for an outlier's share of the spread to stay small.
     if (!locate && !DENSE.includes(v)) return;

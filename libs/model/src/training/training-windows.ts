@@ -1,5 +1,10 @@
 import { VITALS, type Vital } from '@vigil/contracts';
-import { DEFAULT_DETECTION_OPTIONS, type DetectionOptions, modelWindowsOf } from '@vigil/detection';
+import {
+  DEFAULT_DETECTION_OPTIONS,
+  type DetectionOptions,
+  modelWindowsOf,
+  recentSlotsWithin,
+} from '@vigil/detection';
 import { type RecordedSample, type Recording, type RecordingEpisode } from '@vigil/simulator';
 import { type Normalisation } from '../model-metadata';
 import { smoothWindows } from '../window-prep';
@@ -67,12 +72,7 @@ export function buildTrainingWindows(
   const detection = {
     ...base,
     windowLength: T,
-    recentSlots: Object.fromEntries(
-      Object.entries(base.recentSlots).map(([v, r]) => [
-        v,
-        { rise: Math.min(r.rise, T), fall: Math.min(r.fall, T) },
-      ]),
-    ) as DetectionOptions['recentSlots'],
+    recentSlots: recentSlotsWithin(base.recentSlots, T),
     model: { alertError: 1, residualInput: true },
   };
   const cadence = detection.cadenceMs;
