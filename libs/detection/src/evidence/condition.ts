@@ -12,7 +12,7 @@ import { describeCondition } from './reason';
  * Upwards HR, RR and SBP are expected during activity and recovery, so only limits count then.
  */
 export const DEVIATION_RULES: Readonly<Record<LimitedVital, { up: number; down: number; z: number }>> = {
-  hr: { up: 15, down: 15, z: 3 },
+  hr: { up: 15, down: 12, z: 3 },
   spo2: { up: Infinity, down: 3, z: 3.5 },
   rr: { up: 4, down: 4, z: 3.5 },
   temp: { up: 1.0, down: 1.5, z: 3.5 },
