@@ -6,6 +6,8 @@ export * from './health/health';
 export * from './health/health.controller';
 export * from './health/metrics.controller';
 export * from './redis/redis.provider';
+export * from './redis/redis-options';
+export * from './tls/pem-file';
 export * from './kafka/kafka.connection';
 export * from './nest/repo-root';
 export * from './maintenance/remove-prefixed-state';
