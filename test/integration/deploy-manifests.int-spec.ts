@@ -13,7 +13,34 @@ import { TOPIC_SPECS, TOPICS } from '@vigil/contracts';
  */
 const root = join(__dirname, '..', '..');
 const dir = join(root, 'deploy', 'k8s');
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The parts of the Kubernetes objects this spec reads (the schemas check the rest). */
+interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: { fieldRef?: object; secretKeyRef?: { key: string } };
+}
+interface Container {
+  args: string[];
+  ports: { name: string; containerPort: number }[];
+  envFrom?: { configMapRef: { name: string } }[];
+  env?: EnvVar[];
+  livenessProbe: { httpGet: { path: string; port: string } };
+  readinessProbe: { httpGet: { path: string; port: string } };
+}
+interface Doc {
+  kind: string;
+  metadata: { name: string };
+  data?: Record<string, string>;
+  spec: {
+    selector: Record<string, string> & { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: { containers: Container[] } };
+    scaleTargetRef: { name: string };
+    maxReplicas: number;
+    metrics: {
+      external: { metric: { name: string; selector: { matchLabels: Record<string, string> } } };
+    }[];
+  };
+}
 const docs: Doc[] = readdirSync(dir)
   .filter((f) => f.endsWith('.yaml'))
   .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as Doc))
@@ -74,10 +101,10 @@ describe('deploy/k8s manifests', () => {
     for (const app of Object.keys(APPS)) {
       const workload = workloads.find((w) => w.metadata.name === `vigil-${app}`);
       expect(workload?.spec.template.spec.containers[0].args).toEqual([`dist/apps/${app}/src/main.js`]);
-      const labels = workload?.spec.template.metadata.labels as Record<string, string>;
+      const labels = workload?.spec.template.metadata.labels ?? {};
       const selects = (selector: Record<string, string>) =>
         Object.entries(selector).every(([k, v]) => labels[k] === v);
-      expect(selects(workload?.spec.selector.matchLabels)).toBe(true);
+      expect(selects(workload?.spec.selector.matchLabels ?? { missing: 'workload' })).toBe(true);
       expect(byKind('PodDisruptionBudget').some((p) => selects(p.spec.selector.matchLabels))).toBe(true);
       expect(byKind('Service').some((s) => selects(s.spec.selector))).toBe(true);
     }
@@ -103,8 +130,8 @@ describe('deploy/k8s manifests', () => {
       const container = workload.spec.template.spec.containers[0];
       expect(container.livenessProbe.httpGet.path).toBe('/health/live');
       expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
-      const port = container.ports.find((p: Doc) => p.name === container.readinessProbe.httpGet.port);
-      expect(port.containerPort).toBe(loadConfig(podEnv(workload))[portKey]);
+      const port = container.ports.find((p) => p.name === container.readinessProbe.httpGet.port);
+      expect(port?.containerPort).toBe(loadConfig(podEnv(workload))[portKey]);
     }
   });
 
