@@ -15,6 +15,8 @@ export * from './kafka/batch-records';
 export * from './kafka/log-projection';
 export * from './metrics/metrics-auth.guard';
 export * from './metrics/secured-metrics.controller';
+export * from './metrics/process-metrics';
 export * from './kafka/consumer-lag';
 export * from './health/cached-probe';
 export * from './nest/security-headers';
+export * from './logging/pseudonym';

@@ -1,6 +1,7 @@
 import { ConsoleLogger, type INestApplication, Logger, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, SETTINGS, type SettingKey, type Settings } from '@vigil/config';
+import { enableProcessMetrics } from '../metrics/process-metrics';
 import { checkPemFiles } from '../tls/pem-file';
 import { applySecurityHeaders } from './security-headers';
 
@@ -49,6 +50,7 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
     throw error;
   }
   const logger = createLogger(settings, options.name);
+  enableProcessMetrics(options.name);
   const app = await NestFactory.create(options.module(settings), { logger, bufferLogs: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   guardShutdown(settings.shutdownTimeoutMs, options.name);
