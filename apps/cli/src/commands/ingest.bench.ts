@@ -9,7 +9,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { telemetryTopic } from '@vigil/contracts';
 import { removePrefixedState, repoRoot } from '@vigil/infra';
-import { expireIngestSessions } from '@vigil/ingest';
+import { expireIngestSessions, mqttTlsOptions } from '@vigil/ingest';
 import { validSample } from '@vigil/ingestion';
 import { Random } from '@vigil/simulator';
 import { openRegistry } from '@vigil/registry';
@@ -150,6 +150,7 @@ async function run(options: IngestBenchOptions): Promise<void> {
           protocolVersion: 5,
           clientId: `${deviceId}-pub`,
           reconnectPeriod: 0,
+          ...mqttTlsOptions(base),
         }),
       );
     const publishers = clients.map(async (client, d) => {
