@@ -39,13 +39,14 @@ export class IngestModule {
         AdminGuard,
         {
           provide: HEALTH_INDICATORS,
-          inject: [KafkaConnection, RedisConnection, MqttSubscriber, RecordWriter],
+          inject: [KafkaConnection, RedisConnection, MqttSubscriber, RecordWriter, DeviceDirectory],
           useFactory: (
             kafka: KafkaConnection,
             redis: RedisConnection,
             mqtt: MqttSubscriber,
             writer: RecordWriter,
-          ) => [kafka, redis, mqtt, writer, mqtt.capacity],
+            directory: DeviceDirectory,
+          ) => [kafka, redis, mqtt, writer, mqtt.capacity, directory],
         },
       ],
     };
