@@ -4,8 +4,8 @@ import {
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
-  MetricsController,
   RedisConnection,
+  SecuredMetricsController,
   VigilConfigModule,
 } from '@vigil/infra';
 import { DedupeStore } from './dedupe/dedupe.store';
@@ -25,7 +25,7 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [VigilConfigModule.forRoot(settings)],
-      controllers: [HealthController, MetricsController, RegistryController],
+      controllers: [HealthController, SecuredMetricsController, RegistryController],
       providers: [
         KafkaConnection,
         RedisConnection,
