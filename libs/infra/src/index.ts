@@ -12,6 +12,8 @@ export * from './kafka/kafka.connection';
 export * from './nest/repo-root';
 export * from './maintenance/remove-prefixed-state';
 export * from './kafka/batch-records';
+export * from './kafka/consumer-edge';
+export * from './kafka/log-replay';
 export * from './kafka/log-projection';
 export * from './metrics/metrics-auth.guard';
 export * from './metrics/secured-metrics.controller';

@@ -71,11 +71,16 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The scrape credential of the ingest instance the bench starts (its /metrics needs one). */
+const scrapeToken = randomBytes(24).toString('base64url');
+const fetchMetrics = (url: string) =>
+  fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } });
+
 /** Counters and the ack-latency sum/count from ingest's /metrics. */
 async function scrape(
   url: string,
 ): Promise<{ samples: number; deadLetters: number; ackSum: number; ackCount: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetchMetrics(url)).text();
   const value = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
   return {
     samples: value(/^vigil_ingest_samples_total (\S+)$/gm),
@@ -107,6 +112,7 @@ async function run(options: IngestBenchOptions): Promise<void> {
     // A bench device sends thousands of samples a second on purpose: no per-device rate limit.
     VIGIL_INGEST_RATE_PER_DEVICE: '0',
     VIGIL_LOG_LEVEL: 'warn',
+    VIGIL_METRICS_TOKEN: scrapeToken,
   };
   const settings: Settings = loadConfig({ ...process.env, ...env });
   const entry = join(repoRoot(), 'dist', 'apps', 'ingest', 'src', 'main.js');
@@ -199,7 +205,7 @@ async function run(options: IngestBenchOptions): Promise<void> {
       30_000,
     ).catch(async (error: Error) => {
       const now = await scrape(url);
-      const reasons = (await (await fetch(`${url}/metrics`)).text())
+      const reasons = (await (await fetchMetrics(url)).text())
         .split('\n')
         .filter((l) => l.startsWith('vigil_ingest_deadletters_total{'));
       throw new Error(
