@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import {
+  AuthModule,
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
@@ -23,7 +24,7 @@ export class AlertsModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AlertsModule,
-      imports: [VigilConfigModule.forRoot(settings)],
+      imports: [VigilConfigModule.forRoot(settings), AuthModule],
       controllers: [
         HealthController,
         SecuredMetricsController,

@@ -32,6 +32,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       problem: `must be <= ${SETTINGS.alertConfirmOf.env} (${n})`,
     });
   }
+  if (values.webhookUrl !== undefined && values.webhookSecret === undefined) {
+    problems.push({
+      env: SETTINGS.webhookSecret.env,
+      value: '',
+      problem: `is required with ${SETTINGS.webhookUrl.env} (receivers check the signature)`,
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Settings;
 }

@@ -16,3 +16,6 @@ export * from './metrics/secured-metrics.controller';
 export * from './kafka/consumer-lag';
 export * from './health/cached-probe';
 export * from './nest/security-headers';
+export * from './auth/token-verifier';
+export * from './auth/jwt.guard';
+export * from './auth/auth.module';
