@@ -2,3 +2,4 @@ export * from './alert-lifecycle';
 export * from './auth';
 export * from './origin-policy';
 export * from './escalation-chain';
+export * from './fhir-resources';
