@@ -18,6 +18,10 @@ import { CareTeamsProjection } from './care-teams.projection';
 import { ClinicianGateway } from './clinician.gateway';
 import { DashboardController } from './dashboard.controller';
 import { PatientLimitsController } from './patient-limits.controller';
+import { FhirController } from './fhir.controller';
+import { RecentVitals } from './recent-vitals';
+import { WebhookDispatcher } from './webhook.dispatcher';
+import { WebhookSender } from './webhook.sender';
 
 @Module({})
 export class AlertsModule {
@@ -31,6 +35,7 @@ export class AlertsModule {
         AlertsController,
         PatientLimitsController,
         DashboardController,
+        FhirController,
       ],
       providers: [
         KafkaConnection,
@@ -41,15 +46,27 @@ export class AlertsModule {
         AlertService,
         AlertsConsumer,
         AlertsRuntime,
+        WebhookSender,
+        WebhookDispatcher,
+        RecentVitals,
         {
           provide: HEALTH_INDICATORS,
-          useFactory: (k: KafkaConnection, r: RedisConnection, c: AlertsConsumer, t: CareTeamsProjection) => [
-            k,
-            r,
-            c,
-            t,
+          useFactory: (
+            k: KafkaConnection,
+            r: RedisConnection,
+            c: AlertsConsumer,
+            t: CareTeamsProjection,
+            w: WebhookDispatcher,
+            v: RecentVitals,
+          ) => [k, r, c, t, w, v],
+          inject: [
+            KafkaConnection,
+            RedisConnection,
+            AlertsConsumer,
+            CareTeamsProjection,
+            WebhookDispatcher,
+            RecentVitals,
           ],
-          inject: [KafkaConnection, RedisConnection, AlertsConsumer, CareTeamsProjection],
         },
       ],
     };

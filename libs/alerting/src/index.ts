@@ -3,3 +3,4 @@ export * from './auth';
 export * from './origin-policy';
 export * from './escalation-chain';
 export * from './fhir-resources';
+export * from './webhook';
