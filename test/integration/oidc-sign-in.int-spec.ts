@@ -82,9 +82,13 @@ describe('OpenID Connect tokens (real JWKS endpoint; gateway and registry on the
       });
     });
 
-    it('still accepts the local HS256 issuer (npm start) beside the hospital’s', async () => {
+    it('still accepts the local HS256 issuer (npm start) beside the hospital’s, and refuses forged or expired ones', async () => {
       const local = signToken({ sub: 'n', role: 'clinician', teams: ['team-a'] }, `local-${id}`);
       await expect(verifier.verify(local)).resolves.toMatchObject({ sub: 'n', role: 'clinician' });
+      const forged = signToken({ sub: 'n', role: 'admin', teams: [] }, 'another-secret');
+      await expect(verifier.verify(forged)).rejects.toThrow(/signature/);
+      const expired = signToken({ sub: 'n', role: 'clinician', teams: [] }, `local-${id}`, -10);
+      await expect(verifier.verify(expired)).rejects.toThrow(/exp/);
     });
 
     it('refuses a wrong issuer, a wrong audience, an expired token and one without a Vigil role', async () => {

@@ -30,6 +30,11 @@ export function verifyToken(token: string | undefined, secret: string): User {
   } catch (error) {
     throw new AuthError(`invalid token: ${error instanceof Error ? error.message : String(error)}`);
   }
+  return localUserFromClaims(payload);
+}
+
+/** The user of a verified local (HS256) token: sub, role and teams claims as Vigil's issuer writes them. */
+export function localUserFromClaims(payload: unknown): User {
   const parsed = claims.safeParse(payload);
   if (!parsed.success) throw new AuthError('token lacks sub, role (clinician|oncall|admin) or teams');
   return parsed.data;
