@@ -31,7 +31,9 @@ describe('alerts gateway vs hostile clients (real Kafka, Redis, sockets)', () =>
   const settings = testSettings(id, {
     VIGIL_ALERTS_WS_MAX_BUFFERED_BYTES: '65536',
     VIGIL_ALERTS_ALLOWED_ORIGINS: 'https://portal.example.org',
-    VIGIL_ESCALATE_AFTER_SECONDS: '5',
+    VIGIL_ESCALATION_HIGH: '5:oncall',
+    VIGIL_ESCALATION_MEDIUM: '5:oncall',
+    VIGIL_ESCALATION_LOW: '5:oncall',
     VIGIL_METRICS_TOKEN: `scrape-${id}`,
   });
   let alerts: RunningApp;

@@ -2,7 +2,13 @@ import { ConflictException, Inject, Injectable, Logger, NotFoundException } from
 import { Counter } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, type AlertEvent, type AlertView, TOPICS } from '@vigil/contracts';
-import { applyToAlert, type LifecycleInput, type User } from '@vigil/alerting';
+import {
+  applyToAlert,
+  dueEscalations,
+  type EscalationChains,
+  type LifecycleInput,
+  type User,
+} from '@vigil/alerting';
 import { CONFIG, KafkaConnection, pseudonym } from '@vigil/infra';
 import { AlertStore } from './alert.store';
 import { ClinicianGateway } from './clinician.gateway';
@@ -56,17 +62,40 @@ export class AlertService {
     return this.store.listOpen().then((all) => all.filter((a) => this.gateway.allowed(user, a.patientId)));
   }
 
-  /** Escalates open alerts nobody acknowledged in time; one gateway wins each escalation. */
+  /** Each severity's escalation chain, from the settings. */
+  get chains(): EscalationChains {
+    return {
+      high: this.config.escalationHigh,
+      medium: this.config.escalationMedium,
+      low: this.config.escalationLow,
+    };
+  }
+
+  /**
+   * Takes the chain steps that are due: the due times come from each alert's stored state (when it
+   * opened, steps taken), not from in-memory timers, so they survive a gateway restart; one gateway
+   * wins each step (Redis claim). Each step is audited to Kafka with its number and target.
+   */
   async escalateOverdue(now = Date.now()): Promise<number> {
     let escalated = 0;
-    const deadline = now - this.config.escalateAfterSeconds * 1000;
-    for (const alert of await this.store.listOpen()) {
-      if (alert.status !== 'open' || alert.updatedAt > deadline) continue;
-      if (!(await this.store.claim(`escalate:${alert.alertId}:${alert.updatedAt}`))) continue;
-      const audit = await this.transition(alert.alertId, { kind: 'escalate', at: now }, 'vigil');
+    for (const due of dueEscalations(await this.store.listOpen(), this.chains, now)) {
+      if (!(await this.store.claim(due.claim))) continue;
+      const audit = await this.transition(
+        due.alertId,
+        { kind: 'escalate', at: now, step: due.step, target: due.target },
+        'vigil',
+      );
       if (audit) {
         await this.kafka.send(TOPICS.audit, [
-          { key: audit.patientId, value: { ...audit, note: 'not acknowledged in time' } },
+          {
+            key: audit.patientId,
+            value: {
+              ...audit,
+              step: due.step,
+              target: due.target,
+              note: `not acknowledged in time: step ${due.step}, ${due.target}`,
+            },
+          },
         ]);
         escalated++;
       }

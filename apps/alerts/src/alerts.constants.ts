@@ -10,3 +10,5 @@ export const WS_CLOSE = {
   /** The client read too slowly; the gateway stopped buffering for it. Reconnect (hello resends open alerts). */
   tooSlow: 4408,
 } as const;
+/** Webhook delivery: ONE group shared by every gateway, so each audit record is sent by exactly one. */
+export const webhookGroup = 'alerts-webhook';

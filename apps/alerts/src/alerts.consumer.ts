@@ -21,6 +21,7 @@ import { gatewayGroup } from './alerts.constants';
 import { AlertService } from './alert.service';
 import { AlertStore } from './alert.store';
 import { ClinicianGateway } from './clinician.gateway';
+import { RecentVitals } from './recent-vitals';
 
 type GatewayTopic = typeof TOPICS.alerts | typeof TOPICS.audit | typeof TOPICS.scores;
 
@@ -52,6 +53,7 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     private readonly alerts: AlertService,
     private readonly gateway: ClinicianGateway,
     private readonly store: AlertStore,
+    private readonly recentVitals: RecentVitals,
     @Inject(CONFIG) private readonly config: Settings,
   ) {
     this.edge = new ConsumerEdge<GatewayTopic>(kafka, {
@@ -94,7 +96,10 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
         const audit = await this.alerts.onDetectorEvent(record.value as AlertEvent);
         if (audit) audits.push(audit);
       } else if (batch.topic === TOPICS.audit) await this.alerts.onAudit(record.value as AlertAudit);
-      else this.gateway.broadcastVitals(record.value as WindowScore);
+      else {
+        this.recentVitals.add(record.value as WindowScore);
+        this.gateway.broadcastVitals(record.value as WindowScore);
+      }
       if (batch.topic !== TOPICS.scores) await batch.heartbeat(); // kafkajs sends one at most each heartbeatInterval
     }
     await this.kafka.send(

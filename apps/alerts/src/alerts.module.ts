@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import {
+  AuthModule,
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
@@ -17,19 +18,24 @@ import { CareTeamsProjection } from './care-teams.projection';
 import { ClinicianGateway } from './clinician.gateway';
 import { DashboardController } from './dashboard.controller';
 import { PatientLimitsController } from './patient-limits.controller';
+import { FhirController } from './fhir.controller';
+import { RecentVitals } from './recent-vitals';
+import { WebhookDispatcher } from './webhook.dispatcher';
+import { WebhookSender } from './webhook.sender';
 
 @Module({})
 export class AlertsModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AlertsModule,
-      imports: [VigilConfigModule.forRoot(settings)],
+      imports: [VigilConfigModule.forRoot(settings), AuthModule],
       controllers: [
         HealthController,
         SecuredMetricsController,
         AlertsController,
         PatientLimitsController,
         DashboardController,
+        FhirController,
       ],
       providers: [
         KafkaConnection,
@@ -40,15 +46,19 @@ export class AlertsModule {
         AlertService,
         AlertsConsumer,
         AlertsRuntime,
+        WebhookSender,
+        WebhookDispatcher,
+        RecentVitals,
         {
           provide: HEALTH_INDICATORS,
-          useFactory: (k: KafkaConnection, r: RedisConnection, c: AlertsConsumer, t: CareTeamsProjection) => [
-            k,
-            r,
-            c,
-            t,
-          ],
-          inject: [KafkaConnection, RedisConnection, AlertsConsumer, CareTeamsProjection],
+          useFactory: (
+            k: KafkaConnection,
+            r: RedisConnection,
+            c: AlertsConsumer,
+            t: CareTeamsProjection,
+            w: WebhookDispatcher,
+          ) => [k, r, c, t, w],
+          inject: [KafkaConnection, RedisConnection, AlertsConsumer, CareTeamsProjection, WebhookDispatcher],
         },
       ],
     };

@@ -6,6 +6,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
+import { sweepIntervalMs } from '@vigil/alerting';
 import { CONFIG } from '@vigil/infra';
 import { AlertService } from './alert.service';
 import { ClinicianGateway } from './clinician.gateway';
@@ -28,8 +29,8 @@ export class AlertsRuntime implements OnApplicationBootstrap, OnApplicationShutd
       (user) => this.alerts.listOpen(user),
       async (user, message) => void (await this.alerts.act(user, message.data.alertId, message.type)),
     );
-    // Check a few times per escalation period; one gateway wins each escalation (Redis claim).
-    const every = Math.max(1000, Math.min(10_000, (this.config.escalateAfterSeconds * 1000) / 4));
+    // Check a few times per shortest chain step; one gateway wins each escalation (Redis claim).
+    const every = sweepIntervalMs(this.alerts.chains);
     this.timer = setInterval(() => {
       this.alerts
         .escalateOverdue()

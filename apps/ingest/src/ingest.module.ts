@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import {
+  AuthModule,
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
@@ -24,7 +25,7 @@ export class IngestModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: IngestModule,
-      imports: [VigilConfigModule.forRoot(settings)],
+      imports: [VigilConfigModule.forRoot(settings), AuthModule],
       controllers: [HealthController, SecuredMetricsController, RegistryController],
       providers: [
         KafkaConnection,

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import { TOPICS } from '@vigil/contracts';
 import {
+  AuthModule,
   CONFIG,
   ConsumerLagIndicator,
   HEALTH_INDICATORS,
@@ -23,7 +24,7 @@ export class ScorerModule {
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: ScorerModule,
-      imports: [VigilConfigModule.forRoot(settings)],
+      imports: [VigilConfigModule.forRoot(settings), AuthModule],
       controllers: [HealthController, SecuredMetricsController],
       providers: [
         KafkaConnection,

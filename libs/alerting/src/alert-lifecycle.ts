@@ -4,7 +4,13 @@ export type LifecycleInput =
   | { readonly kind: 'event'; readonly event: AlertEvent }
   | { readonly kind: 'ack'; readonly by: string; readonly at: number }
   | { readonly kind: 'resolve'; readonly by: string; readonly at: number }
-  | { readonly kind: 'escalate'; readonly at: number };
+  | {
+      readonly kind: 'escalate';
+      readonly at: number;
+      /** Chain step (1-based) this escalation takes; default: the one after the alert's last. */
+      readonly step?: number;
+      readonly target?: string;
+    };
 
 /** Why a person's action was refused (nothing changed): a value, translated to 409 / a WS error at the edge. */
 export type LifecycleRefusal = 'not-acknowledged';
@@ -47,9 +53,23 @@ export function applyToAlert(current: AlertView | null, input: LifecycleInput): 
         },
         action: 'resolved',
       };
-    case 'escalate':
-      if (current.status !== 'open') return { view: current, action: null };
-      return { view: { ...current, status: 'escalated', updatedAt: input.at }, action: 'escalated' };
+    case 'escalate': {
+      if (current.status !== 'open' && current.status !== 'escalated') return { view: current, action: null };
+      const done = current.escalationStep ?? (current.status === 'escalated' ? 1 : 0);
+      const step = input.step ?? done + 1;
+      if (step !== done + 1) return { view: current, action: null }; // taken already (or out of order)
+      return {
+        view: {
+          ...current,
+          status: 'escalated',
+          openedAt: current.openedAt ?? current.updatedAt,
+          escalationStep: step,
+          escalatedTo: input.target ?? current.escalatedTo ?? null,
+          updatedAt: input.at,
+        },
+        action: 'escalated',
+      };
+    }
   }
 }
 
@@ -69,6 +89,9 @@ function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult
         startedAt: e.startedAt,
         updatedAt: e.at,
         acknowledgedBy: null,
+        openedAt: e.at,
+        escalationStep: 0,
+        escalatedTo: null,
       },
       action: 'raised',
     };
@@ -97,6 +120,10 @@ function fromDetector(current: AlertView | null, e: AlertEvent): LifecycleResult
         status: 'open',
         acknowledgedBy: null,
         updatedAt: e.at,
+        // A worse episode starts its own severity's chain from the beginning.
+        openedAt: e.at,
+        escalationStep: 0,
+        escalatedTo: null,
       },
       action: 'escalated',
     };

@@ -65,7 +65,9 @@ function inputFor(
         return { kind: 'event', event };
       }
       // An escalation no detector event explains: nobody acknowledged in time.
-      return audit.action === 'escalated' ? { kind: 'escalate', at: audit.at } : null;
+      return audit.action === 'escalated'
+        ? { kind: 'escalate', at: audit.at, step: audit.step, target: audit.target }
+        : null;
     }
   }
 }

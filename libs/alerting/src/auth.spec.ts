@@ -1,5 +1,5 @@
 import { sign } from 'jsonwebtoken';
-import { AuthError, signToken, tokenExpiresAt, tokenFrom, verifyToken } from './auth';
+import { AuthError, signToken, tokenExpiresAt, tokenFrom, userFromClaims, verifyToken } from './auth';
 
 describe(verifyToken.name, () => {
   const secret = 'test-secret-0123456789';
@@ -33,5 +33,39 @@ describe(tokenExpiresAt.name, () => {
     expect(
       tokenExpiresAt(sign({ sub: 'n' }, 'test-secret-0123456789', { noTimestamp: true })),
     ).toBeUndefined();
+  });
+});
+
+describe(userFromClaims.name, () => {
+  const mapping = { rolesClaim: 'realm_access.roles', teamsClaim: 'care_teams', rolePrefix: 'vigil-' };
+
+  it('takes the highest Vigil role among the provider’s roles, and the care teams', () => {
+    expect(
+      userFromClaims(
+        {
+          sub: 'u-17',
+          realm_access: { roles: ['offline_access', 'vigil-clinician', 'vigil-oncall'] },
+          care_teams: ['ward-3', 'ward-3', 'icu'],
+        },
+        mapping,
+      ),
+    ).toEqual({ sub: 'u-17', role: 'oncall', teams: ['ward-3', 'icu'] });
+  });
+
+  it('reads a space-separated string, and a claim whose name has dots of its own', () => {
+    expect(
+      userFromClaims(
+        { sub: 'u', 'https://h.example/roles': 'admin', care_teams: 'a b' },
+        { rolesClaim: 'https://h.example/roles', teamsClaim: 'care_teams', rolePrefix: '' },
+      ),
+    ).toEqual({ sub: 'u', role: 'admin', teams: ['a', 'b'] });
+  });
+
+  it('refuses a token without sub or without any Vigil role (unprefixed values do not count)', () => {
+    expect(() => userFromClaims({ realm_access: { roles: ['vigil-admin'] } }, mapping)).toThrow(/sub/);
+    expect(() => userFromClaims({ sub: 'u', realm_access: { roles: ['admin'] } }, mapping)).toThrow(
+      /no Vigil role/,
+    );
+    expect(() => userFromClaims({ sub: 'u' }, mapping)).toThrow(AuthError);
   });
 });

@@ -33,11 +33,24 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     });
   }
   problems.push(...combinationProblems(values));
+  if (values.webhookUrl !== undefined && values.webhookSecret === undefined) {
+    problems.push({
+      env: SETTINGS.webhookSecret.env,
+      value: '',
+      problem: `is required with ${SETTINGS.webhookUrl.env} (receivers check the signature)`,
+    });
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Settings;
 }
 
 type Problem = { env: string; value: string; problem: string };
+
+const shown = (x: unknown): string => {
+  if (typeof x === 'string') return x;
+  if (typeof x === 'number' || typeof x === 'boolean') return `${x}`;
+  return x === undefined || x === null ? '' : JSON.stringify(x);
+};
 
 /**
  * Settings that are each valid but wrong together (a client key without its certificate, more
@@ -49,7 +62,7 @@ function combinationProblems(v: Partial<Settings>): Problem[] {
     problems.push({
       env: SETTINGS[key].env,
       // Never echo a secret into a log line.
-      value: /password|secret|token/i.test(key) && v[key] !== undefined ? '(hidden)' : String(v[key] ?? ''),
+      value: /password|secret|token/i.test(key) && v[key] !== undefined ? '(hidden)' : shown(v[key]),
       problem,
     });
 

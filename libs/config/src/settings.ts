@@ -99,6 +99,31 @@ const host = z
     'expected a host name or IP address (0.0.0.0: every interface)',
   );
 
+/** "120:oncall,300:charge-nurse": seconds after the alert opened, and who is called then. */
+const escalationChain = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(
+    z.array(
+      z
+        .string()
+        .regex(/^\d+:[A-Za-z0-9_-]+$/, 'expected seconds:target steps like 120:oncall,300:charge-nurse')
+        .transform((step) => {
+          const [after, target] = step.split(':');
+          return { afterSeconds: Number(after), target };
+        }),
+    ),
+  )
+  .refine(
+    (steps) => steps.every((step, i) => i === 0 || step.afterSeconds > steps[i - 1].afterSeconds),
+    'steps must come later and later (seconds increasing)',
+  );
+
 export const SETTINGS = {
   logLevel: setting(
     'VIGIL_LOG_LEVEL',
@@ -438,17 +463,104 @@ export const SETTINGS = {
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'),
     'Name of this alerts gateway; each gateway reads every alert (its own consumer group)',
   ),
-  escalateAfterSeconds: setting(
-    'VIGIL_ESCALATE_AFTER_SECONDS',
-    '120',
-    int(5, 86400),
-    'An open alert nobody acknowledged is escalated to on-call after this long',
-  ),
   jwtSecret: setting(
     'VIGIL_JWT_SECRET',
     '',
     optionalText,
     "HS256 secret for clinicians' JWTs (required by the alerts app; `vigil up` makes one per run)",
+  ),
+  oidcIssuer: setting(
+    'VIGIL_OIDC_ISSUER',
+    '',
+    z
+      .string()
+      .refine((s) => s === '' || /^https?:\/\//.test(s), 'expected the issuer URL (https://…)')
+      .transform((s) => (s === '' ? undefined : s)),
+    "The hospital's OpenID Connect issuer (its tokens' iss); set: RS/ES/PS-signed tokens are verified against it",
+  ),
+  oidcAudience: setting(
+    'VIGIL_OIDC_AUDIENCE',
+    'vigil',
+    z.string().min(1),
+    "Audience (aud) the hospital's tokens must name",
+  ),
+  oidcJwksUrl: setting(
+    'VIGIL_OIDC_JWKS_URL',
+    '',
+    z
+      .string()
+      .refine((s) => s === '' || /^https?:\/\//.test(s), 'expected a URL (http: or https:)')
+      .transform((s) => (s === '' ? undefined : s)),
+    "The issuer's signing keys (JWKS); empty: the jwks_uri of its /.well-known/openid-configuration",
+  ),
+  oidcRolesClaim: setting(
+    'VIGIL_OIDC_ROLES_CLAIM',
+    'roles',
+    z.string().min(1),
+    'Claim (dotted path, e.g. realm_access.roles) holding the role or roles; the highest of clinician, oncall, admin counts',
+  ),
+  oidcTeamsClaim: setting(
+    'VIGIL_OIDC_TEAMS_CLAIM',
+    'care_teams',
+    z.string().min(1),
+    'Claim (dotted path) holding the care teams (a list, or one string)',
+  ),
+  oidcRolePrefix: setting(
+    'VIGIL_OIDC_ROLE_PREFIX',
+    '',
+    z.string(),
+    'Prefix of Vigil roles among the provider’s role values (e.g. vigil- for vigil-admin); others are ignored',
+  ),
+  escalationHigh: setting(
+    'VIGIL_ESCALATION_HIGH',
+    '120:oncall,300:charge-nurse',
+    escalationChain,
+    'Escalation chain of a high alert nobody acknowledged: seconds since it opened:who, comma-separated',
+  ),
+  escalationMedium: setting(
+    'VIGIL_ESCALATION_MEDIUM',
+    '300:oncall,900:charge-nurse',
+    escalationChain,
+    'Escalation chain of a medium alert (as VIGIL_ESCALATION_HIGH; empty: never escalated by time)',
+  ),
+  escalationLow: setting(
+    'VIGIL_ESCALATION_LOW',
+    '900:oncall',
+    escalationChain,
+    'Escalation chain of a low alert (as VIGIL_ESCALATION_HIGH)',
+  ),
+  webhookUrl: setting(
+    'VIGIL_WEBHOOK_URL',
+    '',
+    z
+      .string()
+      .refine((s) => s === '' || /^https?:\/\//.test(s), 'expected a URL (http: or https:)')
+      .transform((s) => (s === '' ? undefined : s)),
+    'Receiver (a paging system) POSTed each escalation and new high alert, signed; empty: none',
+  ),
+  webhookSecret: setting(
+    'VIGIL_WEBHOOK_SECRET',
+    '',
+    optionalText,
+    'HMAC-SHA256 key of the X-Vigil-Signature header (required with VIGIL_WEBHOOK_URL)',
+  ),
+  webhookMaxAttempts: setting(
+    'VIGIL_WEBHOOK_MAX_ATTEMPTS',
+    '6',
+    int(1, 50),
+    'Deliveries tried per notification (back-off doubling from VIGIL_WEBHOOK_RETRY_MS) before it goes to alerts.webhook.deadletter',
+  ),
+  webhookRetryMs: setting(
+    'VIGIL_WEBHOOK_RETRY_MS',
+    '1000',
+    int(1, 600_000),
+    'Wait before the first retry of a failed webhook delivery (doubles each time, at most 60 s)',
+  ),
+  webhookTimeoutMs: setting(
+    'VIGIL_WEBHOOK_TIMEOUT_MS',
+    '5000',
+    int(100, 120_000),
+    'A webhook delivery not answered within this long counts as failed',
   ),
   metricsToken: setting(
     'VIGIL_METRICS_TOKEN',

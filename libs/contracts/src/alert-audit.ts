@@ -14,6 +14,9 @@ export interface AlertAudit {
   readonly by: string;
   readonly at: number;
   readonly note?: string;
+  /** For a timed escalation: the step of the severity's chain (1-based) and who it calls. */
+  readonly step?: number;
+  readonly target?: string;
 }
 
 export const ALERT_ACTIONS = [

@@ -17,6 +17,11 @@ export interface AlertView {
   readonly startedAt: number;
   readonly updatedAt: number;
   readonly acknowledgedBy: string | null;
+  /** When the alert last began to need someone (raised, or re-opened by a worse episode): escalation chains count from here. */
+  readonly openedAt?: number;
+  /** Steps of its severity's escalation chain taken since openedAt (0: none), and who the last one called. */
+  readonly escalationStep?: number;
+  readonly escalatedTo?: string | null;
 }
 
 /** Server → client WebSocket messages: `{"type": K, "data": ServerEvents[K]}`. */

@@ -12,3 +12,4 @@ export * from './client-events';
 export * from './patient-limits';
 export * from './recording-labels';
 export * from './topic-schemas';
+export * from './webhook-dead-letter';

@@ -6,6 +6,7 @@ import { patientLimitsChangeSchema } from './patient-limits';
 import { registryEventSchema } from './registry-event';
 import { type TopicName, type TopicPayloads } from './topics';
 import { vitalSampleSchema } from './vital-sample';
+import { webhookDeadLetterSchema } from './webhook-dead-letter';
 import { windowScoreSchema } from './window-score';
 
 /**
@@ -21,4 +22,5 @@ export const TOPIC_SCHEMAS: { readonly [K in TopicName]: z.ZodType<TopicPayloads
   'alerts.audit': alertAuditSchema,
   'registry.changes': registryEventSchema,
   'patients.limits': patientLimitsChangeSchema,
+  'alerts.webhook.deadletter': webhookDeadLetterSchema,
 };

@@ -4,6 +4,7 @@ import type { DeadLetter } from './dead-letter';
 import type { PatientLimitsChange } from './patient-limits';
 import type { RegistryEvent } from './registry-event';
 import type { VitalSample } from './vital-sample';
+import type { WebhookDeadLetter } from './webhook-dead-letter';
 import type { WindowScore } from './window-score';
 
 /** Kafka topics and the payload each carries; producers and consumers share this map. */
@@ -15,6 +16,7 @@ export interface TopicPayloads {
   'alerts.audit': AlertAudit;
   'registry.changes': RegistryEvent;
   'patients.limits': PatientLimitsChange;
+  'alerts.webhook.deadletter': WebhookDeadLetter;
 }
 export type TopicName = keyof TopicPayloads;
 
@@ -26,6 +28,7 @@ export const TOPICS = {
   audit: 'alerts.audit',
   registryChanges: 'registry.changes',
   patientLimits: 'patients.limits',
+  webhookDeadLetter: 'alerts.webhook.deadletter',
 } as const satisfies Record<string, TopicName>;
 
 export interface TopicSpec {
@@ -46,6 +49,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.registryChanges, partitions: 1, config: { 'retention.ms': '-1' } },
   // Care teams' per-patient limits, with who set them and why: one partition, kept forever.
   { name: TOPICS.patientLimits, partitions: 1, config: { 'retention.ms': '-1' } },
+  // Webhook notifications the hospital's receiver never took (kept for a re-send).
+  { name: TOPICS.webhookDeadLetter, partitions: 3, config: { 'retention.ms': String(30 * 24 * 3600_000) } },
 ];
 
 /** MQTT topic a device publishes on. `+` matches one device id in subscriptions. */

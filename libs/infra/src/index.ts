@@ -22,3 +22,6 @@ export * from './kafka/consumer-lag';
 export * from './health/cached-probe';
 export * from './nest/security-headers';
 export * from './logging/pseudonym';
+export * from './auth/token-verifier';
+export * from './auth/jwt.guard';
+export * from './auth/auth.module';

@@ -8,7 +8,8 @@ import {
 } from '@nestjs/common';
 import { type Request } from 'express';
 import { type Settings } from '@vigil/config';
-import { AuthError, tokenFrom, verifyToken } from '@vigil/alerting';
+import { AuthError, tokenFrom } from '@vigil/alerting';
+import { TokenVerifier } from '../auth/token-verifier';
 import { CONFIG } from '../nest/config.module';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -20,20 +21,21 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
  */
 @Injectable()
 export class MetricsAuthGuard implements CanActivate {
-  constructor(@Inject(CONFIG) private readonly config: Settings) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: Settings,
+    private readonly verifier: TokenVerifier,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<Request>();
     const token = tokenFrom(request.headers.authorization, undefined);
     if (token === undefined) throw new UnauthorizedException('metrics need a bearer token');
-    const { metricsToken, jwtSecret } = this.config;
+    const { metricsToken } = this.config;
     if (metricsToken !== undefined && timingSafeEqual(digest(token), digest(metricsToken))) return true;
-    if (jwtSecret !== undefined) {
-      try {
-        if (verifyToken(token, jwtSecret).role === 'admin') return true;
-      } catch (error) {
-        if (!(error instanceof AuthError)) throw error;
-      }
+    try {
+      if ((await this.verifier.verify(token)).role === 'admin') return true;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
     }
     throw new UnauthorizedException('metrics need VIGIL_METRICS_TOKEN or an admin JWT');
   }
