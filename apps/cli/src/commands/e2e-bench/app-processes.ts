@@ -92,11 +92,20 @@ export class AppProcesses {
 
   /** Prometheus text of an app's /metrics (`token`: the alerts gateway wants one). */
   async metrics(app: PipelineApp, token?: string): Promise<string> {
-    const res = await fetch(`${this.url(app)}/metrics`, {
-      headers: token ? { authorization: `Bearer ${token}` } : {},
-      signal: AbortSignal.timeout(5000),
-    });
-    return res.text();
+    // A busy machine can make one scrape slow: a few tries before giving up.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fetch(`${this.url(app)}/metrics`, {
+          headers: token ? { authorization: `Bearer ${token}` } : {},
+          signal: AbortSignal.timeout(15_000),
+        });
+        if (!res.ok) throw new Error(`${app} /metrics answered ${res.status}`);
+        return await res.text();
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await delay(500);
+      }
+    }
   }
 
   /** CPU seconds (user + system) the app's current process has used, from /proc. */

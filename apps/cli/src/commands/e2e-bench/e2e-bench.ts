@@ -124,6 +124,8 @@ export async function runE2eBench(
   const wsUrl = (t: string) => `${apps.url('alerts').replace('http', 'ws')}/ws?token=${t}`;
   /** Measurement time of each sample's tick → when its message was handed to the broker (wall ms). */
   let publishedAt = new Map<number, number>();
+  /** Device and patient ids of the current step start with it (steps' measurement times may overlap). */
+  let currentTag = '';
   const latencies: number[] = [];
   let delivered = 0;
   const firstSeen = new Set<string>();
@@ -132,7 +134,9 @@ export async function runE2eBench(
     firstSeen.add(d.alert.alertId);
     delivered++;
     // A raise's updatedAt is the measurement time of the sample that completed its window.
-    const sent = publishedAt.get(d.alert.updatedAt);
+    const sent = d.alert.patientId.startsWith(`${currentTag}-`)
+      ? publishedAt.get(d.alert.updatedAt)
+      : undefined;
     if (sent !== undefined) latencies.push(d.receivedAt - sent);
   };
   const clients = [
@@ -178,11 +182,13 @@ export async function runE2eBench(
         maxInFlight: options.inflight,
       });
       publishedAt = new Map();
+      currentTag = tag;
       latencies.length = 0;
       delivered = 0;
       let published = 0;
       let stopping = false;
       const stepStart = await offsets();
+      const ingestAtStart = await ingestCounts();
       const t0 = performance.now();
       // Every device sends one message of `batch` samples every `batch` ticks, all devices in step.
       let ticks: SimulatedReading[][] = [];
@@ -206,24 +212,23 @@ export async function runE2eBench(
         await flush();
       })();
 
-      const ingestAtStart = await ingestCounts();
-      let lastCount = ingestAtStart.samples;
+      let last = { count: ingestAtStart.samples, at: performance.now() };
       const tick = async (phase: E2eProgress['phase'], second: number, of: number) => {
         await delay(1000);
         const now = await ingestCounts();
         const { end, committed } = await offsets();
-        progress({
-          step: k + 1,
-          devices,
-          phase,
-          second,
-          of,
-          ingestedPerSecond: now.samples - lastCount,
-          lag: end - committed,
-        });
-        lastCount = now.samples;
+        const at = performance.now();
+        const ingestedPerSecond = Math.round(((now.samples - last.count) * 1000) / (at - last.at));
+        progress({ step: k + 1, devices, phase, second, of, ingestedPerSecond, lag: end - committed });
+        last = { count: now.samples, at };
       };
-      for (let s = 1; s <= options.warmupSeconds; s++) await tick('warm-up', s, options.warmupSeconds);
+      // Phases last wall-clock seconds (a progress tick can take longer than a second on a busy machine).
+      const phaseFor = async (phase: E2eProgress['phase'], seconds: number) => {
+        const from = performance.now();
+        while (performance.now() - from < seconds * 1000)
+          await tick(phase, Math.min(seconds, Math.round((performance.now() - from) / 1000) + 1), seconds);
+      };
+      await phaseFor('warm-up', options.warmupSeconds);
       const before = {
         ingest: await ingestCounts(),
         offsets: await offsets(),
@@ -232,7 +237,7 @@ export async function runE2eBench(
       };
       const deliveredBefore = delivered;
       const latenciesBefore = latencies.length;
-      for (let s = 1; s <= options.stepSeconds; s++) await tick('measure', s, options.stepSeconds);
+      await phaseFor('measure', options.stepSeconds);
       const after = {
         ingest: await ingestCounts(),
         offsets: await offsets(),
