@@ -6,7 +6,7 @@ import { type AlertEvent, type AlertView, type DeadLetter, TOPICS, type VitalSam
 import { signToken } from '@vigil/alerting';
 import { physicalTopic } from '@vigil/infra';
 import { testSettings, uniqueId, waitFor } from '@vigil/testing';
-import { AppProcesses, ClinicianClient, enrolDevices, type PipelineApp } from '@vigil/e2e-bench';
+import { AppProcesses, ClinicianClient, enrolDevices, metricSum, type PipelineApp } from '@vigil/e2e-bench';
 import { freePort, PrivateStack } from './private-stack';
 import { sampleKey, SteadyLoad } from './steady-load';
 
@@ -14,6 +14,7 @@ const DEVICES = 16;
 const SPEED = 4; // seconds of measurement time per wall second: 64 samples/s, demo episodes early
 const STEADY_MS = 15_000; // steady load before each fault
 const KAFKA_OUTAGE_MS = 30_000;
+const REGISTRY_CACHE_MS = 60_000; // VIGIL_INGEST_REGISTRY_CACHE_MS (default)
 const RECOVERY_BOUND_MS = 120_000; // a fault not recovered from in 2 minutes is reported as such
 
 interface Fault {
@@ -22,6 +23,8 @@ interface Fault {
   readonly inject: () => Promise<void>;
   /** A gateway fault: every client must have reconnected and been greeted since it. */
   readonly gateway?: boolean;
+  /** Wait this long after the fault before judging recovery (ingest's registry cache outlives a Redis loss). */
+  readonly settleMs?: number;
 }
 
 interface Row {
@@ -55,6 +58,8 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
   let kafka: Kafka;
   const clients: ClinicianClient[] = [];
   const rows: Row[] = [];
+  /** Wall time each fault's phase (steady load, fault, recovery) began. */
+  const phaseStartedAt: number[] = [];
   /** Open alerts (per alerts.events) the gateway did not list after a fault, by fault. */
   const openLost = new Map<number, string[]>();
 
@@ -92,6 +97,8 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
   };
 
   /** Every record of a topic on the private Kafka, read from the beginning to its current end. */
+  /** When Kafka appended each record readAll returned (its timestamp), by record. */
+  const writtenAt = new WeakMap<object, number>();
   const readAll = async <T>(topic: (typeof TOPICS)[keyof typeof TOPICS]): Promise<T[]> => {
     const physical = physicalTopic(`${id}.`, topic);
     const admin = kafka.admin();
@@ -106,7 +113,12 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
       await consumer.subscribe({ topic: physical, fromBeginning: true });
       await consumer.run({
         eachBatch: ({ batch }) => {
-          for (const m of batch.messages) if (m.value) records.push(JSON.parse(m.value.toString()) as T);
+          for (const m of batch.messages)
+            if (m.value) {
+              const value = JSON.parse(m.value.toString()) as T;
+              writtenAt.set(value as object, Number(m.timestamp));
+              records.push(value);
+            }
           reached.set(batch.partition, BigInt(batch.lastOffset()) + 1n);
           return Promise.resolve();
         },
@@ -132,6 +144,19 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
       return -1;
     } finally {
       await admin.disconnect().catch(() => undefined);
+    }
+  };
+
+  /** Ingest dead-lettered nothing but duplicates in the last 2 s (a lost registry: unknown_device). */
+  const ingestRefusingNothing = async (): Promise<boolean> => {
+    const refused = async () =>
+      metricSum(await apps.metrics('ingest'), 'vigil_ingest_deadletters_total', /reason="(?!duplicate")/);
+    try {
+      const before = await refused();
+      await delay(2000);
+      return (await refused()) === before;
+    } catch {
+      return false;
     }
   };
 
@@ -215,9 +240,10 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
         stack.run('up');
       },
     },
-    { name: 'Redis FLUSHALL', inject: () => redis('flushall') },
+    { name: 'Redis FLUSHALL', inject: () => redis('flushall'), settleMs: REGISTRY_CACHE_MS + 5000 },
     {
       name: 'Redis restarted (empty)',
+      settleMs: REGISTRY_CACHE_MS + 5000,
       inject: async () => {
         await stack.stopRedis();
         stack.run('up');
@@ -232,9 +258,11 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
       running.phase = i;
       const duplicatesBefore = duplicatesNow();
       await delay(STEADY_MS);
+      phaseStartedAt[i] = Date.now();
       const injectedAt = Date.now();
       await fault.inject();
       const clearedAt = Date.now();
+      if (fault.settleMs) await delay(fault.settleMs);
       const endBefore = await samplesEnd();
       // Not recovered within the bound: the row says so (and the suite fails), the next faults still run.
       const recovered = await waitFor(
@@ -242,6 +270,7 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
         async () =>
           (await apps.allHealthy()) &&
           (await samplesEnd()) > endBefore &&
+          (await ingestRefusingNothing()) &&
           clients.every((c) => c.connected && (!fault.gateway || c.lastHelloAt > clearedAt)),
         RECOVERY_BOUND_MS,
       ).then(
@@ -322,10 +351,6 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
       }
       if (n > 1) row.duplicateSamples += n - 1;
     }
-    /** The fault phase during which a measurement time was published. */
-    const phaseOfTs = new Map<number, number>();
-    for (const p of published.values())
-      phaseOfTs.set(p.ts, Math.min(p.phase, phaseOfTs.get(p.ts) ?? p.phase));
 
     // Each entitled clinician knows every alert in its final state (pushed, or in a hello after a reconnect).
     const events = await readAll<AlertEvent>(TOPICS.alerts);
@@ -354,7 +379,10 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
           return seen === undefined || (seen.status === 'resolved') !== (e.state === 'resolved');
         })
         .map((e) => {
-          const row = rows[phaseOfTs.get(e.at) ?? rows.length - 1];
+          // The fault during which Kafka got the alert's last event.
+          const at = writtenAt.get(e) ?? Date.now();
+          const phase = phaseStartedAt.filter((t) => t <= at).length - 1;
+          const row = rows[Math.max(0, phase)];
           row.alertsNotDelivered++;
           return `${c.name}: ${e.alertId} (${e.state}, during ${row.fault})`;
         }),

@@ -162,6 +162,10 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
           `${r.lagStart.toLocaleString('en')} → ${r.lagEnd.toLocaleString('en')}`,
           `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p95)} / ${ms(r.latencyMs.p99)} (${r.alertsDelivered})`,
           `${r.published} / ${r.inKafka} / ${r.scored}`,
+          Object.entries(r.deadLetterReasons)
+            .map(([why, n]) => `${n} ${why}`)
+            .join(', ') || '0',
+          r.drainSeconds,
           r.lost,
         ]),
         [
@@ -172,6 +176,8 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
           'scorer lag',
           'alert p50/p95/p99 ms (alerts)',
           'published / in Kafka / scored',
+          'dead letters',
+          'drain s',
           'lost',
         ],
       ),

@@ -53,7 +53,9 @@ describe('e2e bench helpers', () => {
       published: 500,
       inKafka: 500,
       deadLetters: 0,
+      deadLetterReasons: {},
       scored: 500,
+      drainSeconds: 1,
       lost: 0,
       wallSeconds: 12,
     };

@@ -43,8 +43,13 @@ export interface StepResult {
   published: number;
   inKafka: number;
   deadLetters: number;
+  /** Dead letters by reason (duplicates are redeliveries ingest recognised, not lost samples). */
+  deadLetterReasons: Record<string, number>;
   scored: number;
+  /** Published but neither in Kafka nor dead-lettered once the drain bound (5 min) passed. */
   lost: number;
+  /** Seconds after publishing stopped until Kafka had every sample and the scorer had read them. */
+  drainSeconds: number;
   wallSeconds: number;
 }
 
@@ -95,11 +100,19 @@ export async function runE2eBench(
     const done = committed.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
     return { end, committed: done };
   };
-  const ingestCounts = async (): Promise<{ samples: number; deadLetters: number }> => {
+  const ingestCounts = async (): Promise<{
+    samples: number;
+    deadLetters: number;
+    reasons: Record<string, number>;
+  }> => {
     const text = await apps.metrics('ingest');
+    const reasons: Record<string, number> = {};
+    for (const m of text.matchAll(/^vigil_ingest_deadletters_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm))
+      reasons[m[1]] = (reasons[m[1]] ?? 0) + Number(m[2]);
     return {
       samples: metricSum(text, 'vigil_ingest_samples_total'),
       deadLetters: metricSum(text, 'vigil_ingest_deadletters_total'),
+      reasons,
     };
   };
   const services = {
@@ -255,16 +268,19 @@ export async function runE2eBench(
         const inKafka = counts.samples - ingestAtStart.samples;
         const dead = counts.deadLetters - ingestAtStart.deadLetters;
         if (inKafka + dead >= published && committed >= end) break;
-        if (Date.now() - drainStart > 180_000) break; // reported as lost below
+        if (Date.now() - drainStart > 300_000) break; // reported as lost below
         progress({
           step: k + 1,
           devices,
           phase: 'drain',
           second: s,
           of: 0,
-          ingestedPerSecond: 0,
+          ingestedPerSecond: Math.round(
+            ((counts.samples - last.count) * 1000) / (performance.now() - last.at),
+          ),
           lag: end - committed,
         });
+        last = { count: counts.samples, at: performance.now() };
         await delay(1000);
       }
       const final = await ingestCounts();
@@ -295,7 +311,13 @@ export async function runE2eBench(
         published,
         inKafka,
         deadLetters,
+        deadLetterReasons: Object.fromEntries(
+          Object.entries(final.reasons)
+            .map(([why, n]) => [why, n - (ingestAtStart.reasons[why] ?? 0)] as const)
+            .filter(([, n]) => n > 0),
+        ),
         scored,
+        drainSeconds: Math.round((Date.now() - drainStart) / 1000),
         lost: Math.max(0, published - inKafka - deadLetters),
         wallSeconds: round((performance.now() - t0) / 1000, 1),
       });
