@@ -188,12 +188,15 @@ export async function runE2eBench(
       } finally {
         await open.close();
       }
-      const fleet = await DeviceFleet.connect({
-        url: settings.mqttUrl,
-        deviceIds: sim.patients.map((p) => `${tag}-${p.deviceId}`),
-        passwords: {},
-        maxInFlight: options.inflight,
-      });
+      // Thousands of connections to a busy broker: a connect that times out is tried again.
+      const fleet = await connectFleet(() =>
+        DeviceFleet.connect({
+          url: settings.mqttUrl,
+          deviceIds: sim.patients.map((p) => `${tag}-${p.deviceId}`),
+          passwords: {},
+          maxInFlight: options.inflight,
+        }),
+      );
       publishedAt = new Map();
       currentTag = tag;
       latencies.length = 0;
@@ -327,6 +330,17 @@ export async function runE2eBench(
     await admin.disconnect();
   }
   return results;
+}
+
+async function connectFleet(connect: () => Promise<DeviceFleet>): Promise<DeviceFleet> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await delay(2000);
+    }
+  }
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
