@@ -19,7 +19,7 @@ export class ClinicianClient {
   readonly deliveries: Delivery[] = [];
   /** Fingerprint → times pushed (a value above 1 is a duplicate delivery). */
   readonly pushes = new Map<string, number>();
-  /** Latest view of each alert this client knows, from pushes and from hello snapshots. */
+  /** Latest view of each alert this client knows, from pushes and from hello snapshots (last received wins). */
   readonly known = new Map<string, AlertView>();
   hellos = 0;
   lastHelloAt = 0;
@@ -78,8 +78,12 @@ export class ClinicianClient {
     }
   }
 
+  /**
+   * The latest view is the one received last: one gateway sends an alert's changes in order, and
+   * `updatedAt` mixes clocks (a detector's resolve carries measurement time, an escalation the
+   * gateway's wall clock), so it cannot order them.
+   */
   private remember(view: AlertView): void {
-    const before = this.known.get(view.alertId);
-    if (!before || before.updatedAt <= view.updatedAt) this.known.set(view.alertId, view);
+    this.known.set(view.alertId, view);
   }
 }
