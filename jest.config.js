@@ -40,5 +40,8 @@ module.exports = {
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
+    // `npm run test:faults`: kills and flushes services, so it brings up a private stack of its own;
+    // about 10 minutes, so `npm test` leaves it out (--selectProjects).
+    { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'] },
   ],
 };

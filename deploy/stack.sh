@@ -12,6 +12,10 @@
 # Environment (all optional):
 #   VIGIL_STACK_DIR   state: broker data, logs, pid files   (default ~/.cache/vigil/stack)
 #   VIGIL_STACK_MQTT_PORT  port of Vigil's Mosquitto        (default 1885; 1883 is left to the machine)
+#   VIGIL_STACK_KAFKA_PORT client port of the Kafka broker   (default 9092)
+#   VIGIL_STACK_KAFKA_CONTROLLER_PORT  its KRaft controller port (default 9093)
+#   VIGIL_STACK_REDIS_PORT port of Redis                     (default 6379)
+#   (a second, private stack beside the shared one: its own VIGIL_STACK_DIR and ports; the fault suite)
 #   VIGIL_CACHE_DIR   downloaded Kafka jars                 (default ~/.cache/vigil)
 #   KAFKA_HEAP        broker heap                            (default 1g)
 #   KAFKA_READY_TIMEOUT seconds to wait for the broker      (default 120)
@@ -25,6 +29,9 @@ lib_dir="$cache_dir/kafka-$kafka_version/lib"
 kafka_dir="$state_dir/kafka"
 started_list="$state_dir/started-by-vigil"
 ready_timeout="${KAFKA_READY_TIMEOUT:-120}"
+kafka_port="${VIGIL_STACK_KAFKA_PORT:-9092}"
+controller_port="${VIGIL_STACK_KAFKA_CONTROLLER_PORT:-9093}"
+redis_port="${VIGIL_STACK_REDIS_PORT:-6379}"
 
 say() { printf '[stack] %s\n' "$*"; }
 die() { printf '[stack] error: %s\n' "$*" >&2; exit 1; }
@@ -54,18 +61,18 @@ apt_install() {
 
 # ---------------------------------------------------------------- Redis
 redis_up() {
-  if port_open 6379; then say "redis already running on 127.0.0.1:6379"; return; fi
+  if port_open "$redis_port"; then say "redis already running on 127.0.0.1:$redis_port"; return; fi
   command -v redis-server >/dev/null || apt_install redis-server
   mkdir -p "$state_dir/redis"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+  redis-server --daemonize yes --bind 127.0.0.1 --port "$redis_port" --save "" --appendonly no \
     --dir "$state_dir/redis" --logfile "$state_dir/redis/redis.log" \
     --pidfile "$state_dir/redis/redis.pid" >/dev/null
   mark_started redis
-  wait_for "redis" 20 port_open 6379 || die "redis did not open 6379 (see $state_dir/redis/redis.log)"
+  wait_for "redis" 20 port_open "$redis_port" || die "redis did not open $redis_port (see $state_dir/redis/redis.log)"
 }
 redis_down() {
   was_started redis || return 0
-  redis-cli -p 6379 shutdown nosave >/dev/null 2>&1 || true
+  redis-cli -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true
   unmark_started redis; say "redis stopped"
 }
 
@@ -137,17 +144,19 @@ kafka_fetch() {
 
 kafka_pid() { [ -f "$kafka_dir/broker.pid" ] && cat "$kafka_dir/broker.pid"; }
 kafka_alive() { local p; p="$(kafka_pid)" && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
-kafka_ready() { grep -q 'Kafka Server started' "$kafka_dir/broker.log" 2>/dev/null && port_open 9092; }
+kafka_ready() { grep -q 'Kafka Server started' "$kafka_dir/broker.log" 2>/dev/null && port_open "$kafka_port"; }
 
 kafka_up() {
   if kafka_alive; then say "kafka already running (pid $(kafka_pid))"; return; fi
-  if port_open 9092; then say "something already listens on 127.0.0.1:9092; using it as Kafka"; return; fi
+  if port_open "$kafka_port"; then say "something already listens on 127.0.0.1:$kafka_port; using it as Kafka"; return; fi
   command -v java >/dev/null || die "Java 17+ is needed to run Kafka: apt-get install openjdk-17-jre-headless"
   local major; major="$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1)"
   [ "${major:-0}" -ge 17 ] || die "Kafka $kafka_version needs Java 17 or newer (found ${major:-unknown})"
   kafka_fetch
   mkdir -p "$kafka_dir/data"
-  sed "s#^log.dirs=.*#log.dirs=$kafka_dir/data#" "$here/kafka/server.properties" >"$kafka_dir/run.properties"
+  sed -e "s#^log.dirs=.*#log.dirs=$kafka_dir/data#" \
+    -e "s#127.0.0.1:9092#127.0.0.1:$kafka_port#g" -e "s#127.0.0.1:9093#127.0.0.1:$controller_port#g" \
+    "$here/kafka/server.properties" >"$kafka_dir/run.properties"
   local log4j="-Dlog4j2.configurationFile=$here/kafka/log4j2.properties"
   if [ ! -f "$kafka_dir/data/meta.properties" ]; then
     # 16 random bytes, base64url without padding: the 22-character cluster id KRaft expects.
@@ -164,7 +173,7 @@ kafka_up() {
   echo $! >"$kafka_dir/broker.pid"
   mark_started kafka
   # 'Kafka Server started' is logged only once the broker is unfenced and serving requests.
-  if ! wait_for "kafka $kafka_version on 127.0.0.1:9092" "$ready_timeout" kafka_ready_or_dead; then
+  if ! wait_for "kafka $kafka_version on 127.0.0.1:$kafka_port" "$ready_timeout" kafka_ready_or_dead; then
     tail -20 "$kafka_dir/broker.log" >&2; die "kafka was not ready within ${ready_timeout}s"
   fi
   kafka_alive || { tail -20 "$kafka_dir/broker.log" >&2; die "kafka exited during start-up"; }
@@ -201,7 +210,7 @@ auth_down() {
 
 status() {
   local s
-  for s in "redis 6379" "mosquitto $mqtt_port" "kafka 9092"; do
+  for s in "redis $redis_port" "mosquitto $mqtt_port" "kafka $kafka_port"; do
     set -- $s
     if port_open "$2"; then echo "$1: up on 127.0.0.1:$2$(was_started "$1" && echo ' (started by vigil)')"
     else echo "$1: down"; fi
@@ -215,5 +224,5 @@ case "${1:-}" in
   auth-up) auth_up ;;
   auth-down) auth_down ;;
   reset) kafka_down; rm -rf "$kafka_dir"; say "kafka data wiped" ;;
-  *) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2 || exit 0 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; [ -n "${1:-}" ] && exit 2 || exit 0 ;;
 esac

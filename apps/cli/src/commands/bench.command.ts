@@ -2,6 +2,7 @@ import { type Command } from 'commander';
 import { registerScoringBench } from './scoring.bench';
 import { registerIngestBench } from './ingest.bench';
 import { registerAuthBench } from './auth.bench';
+import { registerE2eBench } from './e2e.bench';
 
 /** `vigil bench <what>`: each benchmark is a subcommand registered from <what>.bench.ts. */
 export function registerBenchCommand(program: Command): void {
@@ -11,4 +12,5 @@ export function registerBenchCommand(program: Command): void {
   registerScoringBench(bench);
   registerIngestBench(bench);
   registerAuthBench(bench);
+  registerE2eBench(bench);
 }

@@ -1,0 +1,346 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import { Kafka, logLevel } from 'kafkajs';
+import { type Settings } from '@vigil/config';
+import { TOPICS } from '@vigil/contracts';
+import { signToken } from '@vigil/alerting';
+import { consumerGroup, physicalTopic } from '@vigil/infra';
+import { openRegistry } from '@vigil/registry';
+import { telemetryPayload, VitalsSimulator, type SimulatedReading } from '@vigil/simulator';
+import { DeviceFleet } from '../simulate/device-fleet';
+import { AppProcesses, metricSum, PIPELINE_APPS, pidListeningOn, processCpuSeconds } from './app-processes';
+import { ClinicianClient, type Delivery } from './clinician-client';
+import { percentile } from './percentile';
+
+export interface E2eBenchOptions {
+  /** Devices per step, e.g. [200, 1000, 2000]. */
+  readonly steps: readonly number[];
+  /** Samples per wall-clock second per device (measurement time runs this much faster). */
+  readonly rate: number;
+  /** Samples per MQTT message. */
+  readonly batch: number;
+  readonly warmupSeconds: number;
+  readonly stepSeconds: number;
+  readonly seed: number;
+  /** Unacknowledged QoS 1 publishes per device before the device waits. */
+  readonly inflight: number;
+}
+
+export interface StepResult {
+  devices: number;
+  offeredPerSecond: number;
+  /** Samples into Kafka per second (ingest), over the measured window. */
+  ingestedPerSecond: number;
+  /** Samples consumed and committed by the scorer per second, over the measured window. */
+  scoredPerSecond: number;
+  /** The scorer's consumer lag (records) at the start and end of the measured window. */
+  lagStart: number;
+  lagEnd: number;
+  /** Cores used per process over the measured window (CPU seconds / wall seconds). */
+  cpu: Record<string, number>;
+  alertsDelivered: number;
+  latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  published: number;
+  inKafka: number;
+  deadLetters: number;
+  /** Dead letters by reason (duplicates are redeliveries ingest recognised, not lost samples). */
+  deadLetterReasons: Record<string, number>;
+  scored: number;
+  /** Published but neither in Kafka nor dead-lettered once the drain bound (5 min) passed. */
+  lost: number;
+  /** Seconds after publishing stopped until Kafka had every sample and the scorer had read them. */
+  drainSeconds: number;
+  wallSeconds: number;
+}
+
+export interface E2eProgress {
+  readonly step: number;
+  readonly devices: number;
+  readonly phase: 'warm-up' | 'measure' | 'drain';
+  readonly second: number;
+  readonly of: number;
+  readonly ingestedPerSecond: number;
+  readonly lag: number;
+}
+
+/** Where the benchmark runs: the apps (built), the local stack, a prefix of its own. */
+export interface E2eBenchEnvironment {
+  readonly settings: Settings;
+  readonly apps: AppProcesses;
+  readonly id: string;
+  readonly jwtSecret: string;
+  readonly metricsToken: string;
+}
+
+export const newBenchId = (): string => `bench-e2e-${randomBytes(3).toString('hex')}`;
+
+/**
+ * `vigil bench e2e`: for each step, N simulated devices publish over MQTT to the broker, through
+ * ingest, Kafka and the scorer to the alerts gateway and three clinicians' WebSockets (on-call and
+ * one per care team). A step warms up, then is measured; then publishing stops and the pipeline
+ * drains, so published, in Kafka and scored can be compared sample for sample.
+ */
+export async function runE2eBench(
+  env: E2eBenchEnvironment,
+  options: E2eBenchOptions,
+  progress: (p: E2eProgress) => void,
+): Promise<StepResult[]> {
+  const { settings, apps, id } = env;
+  const kafka = new Kafka({ clientId: id, brokers: [...settings.kafkaBrokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  const samplesTopic = physicalTopic(settings.topicPrefix, TOPICS.samples);
+  const scorerGroup = consumerGroup(settings.topicPrefix, 'scorer');
+  const offsets = async (): Promise<{ end: number; committed: number }> => {
+    const [ends, [committed]] = await Promise.all([
+      admin.fetchTopicOffsets(samplesTopic),
+      admin.fetchOffsets({ groupId: scorerGroup, topics: [samplesTopic] }),
+    ]);
+    const end = ends.reduce((n, e) => n + Number(e.high), 0);
+    const done = committed.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+    return { end, committed: done };
+  };
+  const ingestCounts = async (): Promise<{
+    samples: number;
+    deadLetters: number;
+    reasons: Record<string, number>;
+  }> => {
+    const text = await apps.metrics('ingest');
+    const reasons: Record<string, number> = {};
+    for (const m of text.matchAll(/^vigil_ingest_deadletters_total\{[^}]*reason="([^"]+)"[^}]*\} (\S+)$/gm))
+      reasons[m[1]] = (reasons[m[1]] ?? 0) + Number(m[2]);
+    return {
+      samples: metricSum(text, 'vigil_ingest_samples_total'),
+      deadLetters: metricSum(text, 'vigil_ingest_deadletters_total'),
+      reasons,
+    };
+  };
+  const services = {
+    kafka: Number(settings.kafkaBrokers[0].split(':')[1] ?? 9092),
+    mosquitto: Number(new URL(settings.mqttUrl).port || 1883),
+    redis: Number(new URL(settings.redisUrl).port || 6379),
+  };
+  const cpuNow = (): Record<string, number> => {
+    const cpu: Record<string, number> = {};
+    for (const app of PIPELINE_APPS) cpu[app] = apps.cpuSeconds(app);
+    for (const [name, port] of Object.entries(services)) {
+      const pid = pidListeningOn(port);
+      cpu[name] = pid === null ? 0 : processCpuSeconds(pid);
+    }
+    const self = process.cpuUsage();
+    cpu['bench (devices, clients)'] = (self.user + self.system) / 1e6;
+    return cpu;
+  };
+
+  const token = (sub: string, role: 'oncall' | 'clinician', teams: string[]) =>
+    signToken({ sub, role, teams }, env.jwtSecret);
+  const wsUrl = (t: string) => `${apps.url('alerts').replace('http', 'ws')}/ws?token=${t}`;
+  /** Measurement time of each sample's tick → when its message was handed to the broker (wall ms). */
+  let publishedAt = new Map<number, number>();
+  /** Device and patient ids of the current step start with it (steps' measurement times may overlap). */
+  let currentTag = '';
+  const latencies: number[] = [];
+  let delivered = 0;
+  const firstSeen = new Set<string>();
+  const onAlert = (d: Delivery) => {
+    if (d.alert.status !== 'open' || firstSeen.has(d.alert.alertId)) return;
+    firstSeen.add(d.alert.alertId);
+    delivered++;
+    // A raise's updatedAt is the measurement time of the sample that completed its window.
+    const sent = d.alert.patientId.startsWith(`${currentTag}-`)
+      ? publishedAt.get(d.alert.updatedAt)
+      : undefined;
+    if (sent !== undefined) latencies.push(d.receivedAt - sent);
+  };
+  const clients = [
+    new ClinicianClient('on-call', wsUrl(token('bench-oncall', 'oncall', [])), onAlert),
+    new ClinicianClient('team-a', wsUrl(token('bench-nurse-a', 'clinician', ['team-a']))),
+    new ClinicianClient('team-b', wsUrl(token('bench-nurse-b', 'clinician', ['team-b']))),
+  ];
+  for (const c of clients) c.open();
+  const results: StepResult[] = [];
+  try {
+    const deadline = Date.now() + 30_000;
+    while (!clients.every((c) => c.hellos > 0)) {
+      if (Date.now() > deadline) throw new Error('the clinicians’ WebSockets were not greeted within 30 s');
+      await delay(100);
+    }
+    for (const [k, devices] of options.steps.entries()) {
+      const tag = `${id}-s${k + 1}`;
+      const wall = options.warmupSeconds + options.stepSeconds;
+      // Measurement time runs `rate` times faster than the clock; starting early keeps it in the past.
+      const startMs = Math.floor((Date.now() - (wall + 120) * 1000 * options.rate) / 1000) * 1000;
+      const sim = new VitalsSimulator({
+        seed: options.seed + k,
+        patients: devices,
+        startMs,
+        episodes: 'demo',
+      });
+      const deviceOf = (r: SimulatedReading) => `${tag}-${r.deviceId}`;
+      const open = await openRegistry(settings);
+      try {
+        for (const [i, p] of sim.patients.entries()) {
+          const enrolled = await open.registry.enrol(`${tag}-${p.deviceId}`, `${tag}-${p.patientId}`, {
+            careTeams: [i % 2 === 0 ? 'team-a' : 'team-b'],
+          });
+          if (!enrolled.ok) throw new Error(`could not enrol a bench device: ${enrolled.refusal.message}`);
+        }
+      } finally {
+        await open.close();
+      }
+      // Thousands of connections to a busy broker: a connect that times out is tried again.
+      const fleet = await connectFleet(() =>
+        DeviceFleet.connect({
+          url: settings.mqttUrl,
+          deviceIds: sim.patients.map((p) => `${tag}-${p.deviceId}`),
+          passwords: {},
+          maxInFlight: options.inflight,
+        }),
+      );
+      publishedAt = new Map();
+      currentTag = tag;
+      latencies.length = 0;
+      delivered = 0;
+      let published = 0;
+      let stopping = false;
+      const stepStart = await offsets();
+      const ingestAtStart = await ingestCounts();
+      const t0 = performance.now();
+      // Every device sends one message of `batch` samples every `batch` ticks, all devices in step.
+      let ticks: SimulatedReading[][] = [];
+      const flush = async () => {
+        if (ticks.length === 0) return;
+        const at = Date.now();
+        for (const readings of ticks) publishedAt.set(readings[0]?.ts ?? 0, at);
+        for (let d = 0; d < devices; d++) {
+          await fleet.publish(deviceOf(ticks[0][d]), telemetryPayload(ticks.map((t) => t[d])));
+          published += ticks.length;
+        }
+        ticks = [];
+      };
+      const publisher = (async () => {
+        for (let tick = 0; !stopping; tick++) {
+          const ahead = t0 + (tick * 1000) / options.rate - performance.now();
+          if (ahead > 1) await delay(ahead);
+          ticks.push(sim.tick());
+          if (ticks.length >= options.batch) await flush();
+        }
+        await flush();
+      })();
+
+      let last = { count: ingestAtStart.samples, at: performance.now() };
+      const tick = async (phase: E2eProgress['phase'], second: number, of: number) => {
+        await delay(1000);
+        const now = await ingestCounts();
+        const { end, committed } = await offsets();
+        const at = performance.now();
+        const ingestedPerSecond = Math.round(((now.samples - last.count) * 1000) / (at - last.at));
+        progress({ step: k + 1, devices, phase, second, of, ingestedPerSecond, lag: end - committed });
+        last = { count: now.samples, at };
+      };
+      // Phases last wall-clock seconds (a progress tick can take longer than a second on a busy machine).
+      const phaseFor = async (phase: E2eProgress['phase'], seconds: number) => {
+        const from = performance.now();
+        while (performance.now() - from < seconds * 1000)
+          await tick(phase, Math.min(seconds, Math.round((performance.now() - from) / 1000) + 1), seconds);
+      };
+      await phaseFor('warm-up', options.warmupSeconds);
+      const before = {
+        ingest: await ingestCounts(),
+        offsets: await offsets(),
+        cpu: cpuNow(),
+        at: performance.now(),
+      };
+      const deliveredBefore = delivered;
+      const latenciesBefore = latencies.length;
+      await phaseFor('measure', options.stepSeconds);
+      const after = {
+        ingest: await ingestCounts(),
+        offsets: await offsets(),
+        cpu: cpuNow(),
+        at: performance.now(),
+      };
+      stopping = true;
+      await publisher;
+      await fleet.close(); // every PUBACK in
+      // Drain: everything acknowledged to a device reaches Kafka, and the scorer reads all of it.
+      const drainStart = Date.now();
+      for (let s = 1; ; s++) {
+        const counts = await ingestCounts();
+        const { end, committed } = await offsets();
+        const inKafka = counts.samples - ingestAtStart.samples;
+        const dead = counts.deadLetters - ingestAtStart.deadLetters;
+        if (inKafka + dead >= published && committed >= end) break;
+        if (Date.now() - drainStart > 300_000) break; // reported as lost below
+        progress({
+          step: k + 1,
+          devices,
+          phase: 'drain',
+          second: s,
+          of: 0,
+          ingestedPerSecond: Math.round(
+            ((counts.samples - last.count) * 1000) / (performance.now() - last.at),
+          ),
+          lag: end - committed,
+        });
+        last = { count: counts.samples, at: performance.now() };
+        await delay(1000);
+      }
+      const final = await ingestCounts();
+      const finalOffsets = await offsets();
+      const seconds = (after.at - before.at) / 1000;
+      const cpu: Record<string, number> = {};
+      for (const name of Object.keys(after.cpu))
+        cpu[name] = round((after.cpu[name] - before.cpu[name]) / seconds, 2);
+      const stepLatencies = latencies.slice(latenciesBefore).sort((a, b) => a - b);
+      const inKafka = final.samples - ingestAtStart.samples;
+      const deadLetters = final.deadLetters - ingestAtStart.deadLetters;
+      const scored = finalOffsets.committed - stepStart.committed;
+      results.push({
+        devices,
+        offeredPerSecond: devices * options.rate,
+        ingestedPerSecond: Math.round((after.ingest.samples - before.ingest.samples) / seconds),
+        scoredPerSecond: Math.round((after.offsets.committed - before.offsets.committed) / seconds),
+        lagStart: before.offsets.end - before.offsets.committed,
+        lagEnd: after.offsets.end - after.offsets.committed,
+        cpu,
+        alertsDelivered: delivered - deliveredBefore,
+        latencyMs: {
+          p50: percentile(stepLatencies, 0.5),
+          p95: percentile(stepLatencies, 0.95),
+          p99: percentile(stepLatencies, 0.99),
+          max: stepLatencies.at(-1) ?? null,
+        },
+        published,
+        inKafka,
+        deadLetters,
+        deadLetterReasons: Object.fromEntries(
+          Object.entries(final.reasons)
+            .map(([why, n]) => [why, n - (ingestAtStart.reasons[why] ?? 0)] as const)
+            .filter(([, n]) => n > 0),
+        ),
+        scored,
+        drainSeconds: Math.round((Date.now() - drainStart) / 1000),
+        lost: Math.max(0, published - inKafka - deadLetters),
+        wallSeconds: round((performance.now() - t0) / 1000, 1),
+      });
+    }
+  } finally {
+    for (const c of clients) c.close();
+    await admin.disconnect();
+  }
+  return results;
+}
+
+async function connectFleet(connect: () => Promise<DeviceFleet>): Promise<DeviceFleet> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      await delay(2000);
+    }
+  }
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
