@@ -12,6 +12,8 @@ import { CONFIG, decodeJson, type HealthIndicator, KafkaConnection, offsetAfter 
 import { gatewayGroup } from './alerts.constants';
 import { AlertService } from './alert.service';
 import { ClinicianGateway } from './clinician.gateway';
+import { NoDataWatcher } from './no-data.watcher';
+import { PatientHistory } from './patient-history';
 
 /**
  * Kafka edge of the gateway: alert events, audit records (actions taken on any gateway) and window
@@ -28,6 +30,8 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     private readonly kafka: KafkaConnection,
     private readonly alerts: AlertService,
     private readonly gateway: ClinicianGateway,
+    private readonly history: PatientHistory,
+    private readonly noData: NoDataWatcher,
     @Inject(CONFIG) private readonly config: Settings,
   ) {
     this.consumer = kafka.kafka.consumer({
@@ -69,7 +73,12 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
         const audit = await this.alerts.onDetectorEvent(value as AlertEvent);
         if (audit) audits.push(audit);
       } else if (topic === TOPICS.audit) await this.alerts.onAudit(value as AlertAudit);
-      else this.gateway.broadcastVitals(value as WindowScore);
+      else {
+        const score = value as WindowScore;
+        this.history.onScore(score);
+        await this.noData.onScore(score.patientId);
+        this.gateway.broadcastVitals(score);
+      }
       if (topic !== TOPICS.scores) await payload.heartbeat(); // kafkajs sends one at most each heartbeatInterval
     }
     await this.kafka.send(

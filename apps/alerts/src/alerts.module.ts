@@ -16,6 +16,9 @@ import { AlertsRuntime } from './alerts.runtime';
 import { CareTeamsProjection } from './care-teams.projection';
 import { ClinicianGateway } from './clinician.gateway';
 import { DashboardController } from './dashboard.controller';
+import { NoDataWatcher } from './no-data.watcher';
+import { PatientHistory } from './patient-history';
+import { SilenceStore } from './silence.store';
 import { PatientLimitsController } from './patient-limits.controller';
 
 @Module({})
@@ -35,6 +38,9 @@ export class AlertsModule {
         KafkaConnection,
         RedisConnection,
         AlertStore,
+        SilenceStore,
+        PatientHistory,
+        NoDataWatcher,
         CareTeamsProjection,
         ClinicianGateway,
         AlertService,

@@ -1,7 +1,17 @@
 import type { Severity } from './alert-event';
+import type { Silence } from './silence';
 
 /** What happened to an alert, who did it, when: the audit trail on Kafka `alerts.audit`. */
-export type AlertAction = 'raised' | 'escalated' | 'updated' | 'acknowledged' | 'resolved' | 'auto-resolved';
+export type AlertAction =
+  | 'raised'
+  | 'escalated'
+  | 'updated'
+  | 'acknowledged'
+  | 'resolved'
+  | 'auto-resolved'
+  // A patient's announcements silenced / the silence lifted early (alertId `silence:<patientId>`).
+  | 'silenced'
+  | 'unsilenced';
 
 export interface AlertAudit {
   readonly v: 1;
@@ -13,4 +23,6 @@ export interface AlertAudit {
   readonly by: string;
   readonly at: number;
   readonly note?: string;
+  /** For 'silenced' / 'unsilenced': the silence set or lifted. */
+  readonly silence?: Silence;
 }
