@@ -1,4 +1,4 @@
-// Three tiers, one runner: `npm test` runs them all (after the stack is up); each tier has its own
+// Four tiers, one runner: `npm test` runs them all (after the stack is up); each tier has its own
 // script too. Unit specs sit next to the code and do no I/O; integration and e2e specs under test/
 // talk to the real Kafka, Redis and Mosquitto.
 const { pathsToModuleNameMapper } = require('./test/support/paths');
@@ -38,6 +38,13 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    {
+      // The dashboard in Debian's Chromium (playwright-core) against the real gateway and stack.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   ],

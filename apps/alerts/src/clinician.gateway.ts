@@ -285,10 +285,16 @@ export class ClinicianGateway implements OnApplicationShutdown {
 
   onApplicationShutdown(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
-    for (const c of this.clients) {
-      if (c.expiry) clearTimeout(c.expiry);
-      c.socket.close(1001, 'server shutting down');
+    const server = this.server;
+    if (!server) return Promise.resolve();
+    // Stop accepting first (clients reconnect at once: one accepted now would hold the close open),
+    // then close every socket the server has, and cut those that do not answer the close in time.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const c of this.clients) if (c.expiry) clearTimeout(c.expiry);
+    for (const socket of server.clients) {
+      socket.close(1001, 'server shutting down');
+      setTimeout(() => socket.terminate(), CLOSE_GRACE_MS).unref();
     }
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    return closed;
   }
 }

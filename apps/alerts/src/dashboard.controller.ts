@@ -1,6 +1,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { Controller, Get, Header, Headers, NotFoundException, Param, Res } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Headers,
+  NotFoundException,
+  Param,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { repoRoot } from '@vigil/infra';
 
@@ -60,12 +69,11 @@ export class DashboardController {
 
   @Get('assets/:file')
   @Header('Cache-Control', 'public, max-age=31536000, immutable')
-  asset(@Param('file') file: string, @Res({ passthrough: true }) res: Response): Buffer {
+  asset(@Param('file') file: string): StreamableFile {
     const type = TYPES[extname(file)];
     const path = join(this.dir, 'assets', file);
     if (!/^[A-Za-z0-9._-]+$/.test(file) || type === undefined || !existsSync(path))
       throw new NotFoundException();
-    res.setHeader('Content-Type', type);
-    return readFileSync(path);
+    return new StreamableFile(readFileSync(path), { type });
   }
 }

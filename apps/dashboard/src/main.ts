@@ -56,6 +56,7 @@ function flashError(text: string): void {
 function onState(state: LinkState, detail: string): void {
   document.body.dataset.link = state;
   document.body.classList.toggle('stale', state !== 'live');
+  ward.setLive(state === 'live');
   banner.dataset.state = state;
   banner.hidden = state === 'live';
   const since = lastLive === null ? '' : ` Last live update ${clock(lastLive)}.`;

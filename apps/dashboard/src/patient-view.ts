@@ -65,6 +65,13 @@ export class PatientView {
       if (!this.vitals.some((w) => w.latest[vital] !== undefined)) continue;
       const box = el('figure', { class: 'chart', 'data-vital': vital });
       box.append(el('h4', {}, `${labelOf(vital)} (${unitOf(vital)})`));
+      box.append(
+        el(
+          'figcaption',
+          { class: 'muted' },
+          `blue: value · dashed green: the patient's usual · green band: usual ± ${BAND[vital] ?? 0} · red: alert episodes`,
+        ),
+      );
       this.chartsBox.append(box);
       const plot = new uPlot(this.options(vital, Math.max(320, box.clientWidth - 8)), this.data(vital), box);
       this.charts.push({ vital, plot, box });
@@ -115,13 +122,14 @@ export class PatientView {
       width,
       height: 200,
       scales: { x: { time: true } },
+      legend: { show: false },
       axes: [{ label: 'time' }, { label: unitOf(vital), size: 60 }],
       series: [
         {},
         { label: labelOf(vital), stroke: '#0b57d0', width: 2, spanGaps: false },
-        { label: 'usual', stroke: '#1b6e3a', dash: [6, 4], width: 1 },
-        { label: `usual − ${band}`, stroke: 'transparent', show: true },
-        { label: `usual + ${band}`, stroke: 'transparent', show: true },
+        { label: 'usual', stroke: '#1b6e3a', dash: [6, 4], width: 1, points: { show: false } },
+        { label: `usual − ${band}`, stroke: 'transparent', points: { show: false } },
+        { label: `usual + ${band}`, stroke: 'transparent', points: { show: false } },
       ],
       bands: [{ series: [4, 3], fill: 'rgba(27,110,58,0.12)' }],
       hooks: {

@@ -57,6 +57,8 @@ export class Ward {
   private reorder = false;
   private frame = 0;
   noDataMs = 120_000;
+  /** Only a live page may say "no open alerts": otherwise it does not know. */
+  private live = false;
 
   constructor(
     private readonly list: HTMLOListElement,
@@ -111,6 +113,11 @@ export class Ward {
         p.silence = undefined;
         this.touch(p);
       }
+  }
+
+  setLive(live: boolean): void {
+    this.live = live;
+    this.renderSummary(Date.now());
   }
 
   /** Time passes: "no data" and silences' ends are re-evaluated. */
@@ -270,7 +277,7 @@ export class Ward {
       this.summary,
       `${this.patients.size} patients · ${alerts} open alerts on ${alerting} · ${quiet} without data`,
     );
-    this.empty.hidden = alerts > 0;
+    this.empty.hidden = alerts > 0 || !this.live;
     setText(this.empty, `No open alerts (live, ${clock(now)}).`);
   }
 
