@@ -1,4 +1,4 @@
-// Three tiers, one runner: `npm test` runs them all (after the stack is up); each tier has its own
+// Four tiers, one runner: `npm test` runs them all (after the stack is up); each tier has its own
 // script too. Unit specs sit next to the code and do no I/O; integration and e2e specs under test/
 // talk to the real Kafka, Redis and Mosquitto.
 const { pathsToModuleNameMapper } = require('./test/support/paths');
@@ -43,5 +43,12 @@ module.exports = {
     // `npm run test:faults`: kills and flushes services, so it brings up a private stack of its own;
     // about 10 minutes, so `npm test` leaves it out (--selectProjects).
     { ...common, displayName: 'faults', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'] },
+    {
+      // The dashboard in Debian's Chromium (playwright-core) against the real gateway and stack.
+      ...common,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
   ],
 };

@@ -63,9 +63,7 @@ describe('end to end: device → clinician (real Mosquitto, Kafka, Redis)', () =
       { sub: 'nurse-e2e', role: 'clinician', teams: ['team-e2e'] },
       settings.jwtSecret as string,
     );
-    const socket = (nurse = await RecordingSocket.connect(
-      `ws://127.0.0.1:${alertsApp.port}/ws?token=${token}`,
-    ));
+    const socket = (nurse = await RecordingSocket.connect(`ws://127.0.0.1:${alertsApp.port}/ws`, token));
     await waitFor('hello', () => socket.of('hello').length === 1);
 
     // Six minutes of one simulated patient, SpO2 falling from minute 3, published as fast as the broker takes it.

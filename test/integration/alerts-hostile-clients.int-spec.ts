@@ -46,9 +46,10 @@ describe('alerts gateway vs hostile clients (real Kafka, Redis, sockets)', () =>
       settings.jwtSecret as string,
       expiresInSeconds,
     );
-  const wsUrl = (t: string) => `ws://127.0.0.1:${alerts.port}/ws?token=${t}`;
+  const wsUrl = (): string => `ws://127.0.0.1:${alerts.port}/ws`;
+  const auth = (t: string) => ({ authorization: `Bearer ${t}` });
   const connectRecording = async (t: string) => {
-    const s = await RecordingSocket.connect(wsUrl(t));
+    const s = await RecordingSocket.connect(wsUrl(), t);
     open.push(s);
     await waitFor('hello', () => s.of('hello').length === 1);
     return s;
@@ -83,7 +84,7 @@ describe('alerts gateway vs hostile clients (real Kafka, Redis, sockets)', () =>
       .send(TOPICS.registryChanges, [{ key: `patient:${patientId}`, value: careTeams }]);
     // The gateway applies it: a team-a clinician's hello is filtered by it later.
     await waitFor('the care-team change applied', async () => {
-      const s = await RecordingSocket.connect(wsUrl(token('clinician', ['team-a'])));
+      const s = await RecordingSocket.connect(wsUrl(), token('clinician', ['team-a']));
       s.close();
       return true;
     });
@@ -116,7 +117,8 @@ describe('alerts gateway vs hostile clients (real Kafka, Redis, sockets)', () =>
     await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
     slow.write(
       [
-        `GET /ws?token=${token('oncall')} HTTP/1.1`,
+        'GET /ws HTTP/1.1',
+        `Authorization: Bearer ${token('oncall')}`,
         `Host: 127.0.0.1:${alerts.port}`,
         'Upgrade: websocket',
         'Connection: Upgrade',
@@ -180,14 +182,14 @@ describe('alerts gateway vs hostile clients (real Kafka, Redis, sockets)', () =>
 
   it('refuses a browser handshake from a foreign Origin (403), allows its own, listed and absent origins', async () => {
     const refusal = await new Promise<string>((resolve, reject) => {
-      const s = new WebSocket(wsUrl(token('oncall')), { origin: 'https://evil.example' });
+      const s = new WebSocket(wsUrl(), { origin: 'https://evil.example', headers: auth(token('oncall')) });
       s.once('error', (error) => resolve(error.message));
       s.once('open', () => reject(new Error('a foreign origin was let in')));
     });
     expect(refusal).toBe('Unexpected server response: 403');
     expect(await metric('vigil_alerts_ws_refused_total{reason="origin"}')).toBe(1);
     for (const origin of [`http://127.0.0.1:${alerts.port}`, 'https://portal.example.org', undefined]) {
-      const s = new WebSocket(wsUrl(token('oncall')), origin ? { origin } : {});
+      const s = new WebSocket(wsUrl(), { ...(origin ? { origin } : {}), headers: auth(token('oncall')) });
       open.push(s);
       await new Promise<void>(
         (resolve, reject) => (s.once('open', () => resolve()), s.once('error', reject)),

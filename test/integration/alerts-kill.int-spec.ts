@@ -134,7 +134,7 @@ describe('alerts gateway killed and restarted (real process, SIGKILL; real Kafka
     // The alert consumer's group waited for the dead member's session (10 s) or at worst the
     // rebalance timeout (20 s) before assigning the restarted gateway its partitions.
     expect(Date.now() - restartedAt).toBeLessThan(45_000);
-    const ws = await RecordingSocket.connect(`ws://127.0.0.1:${port}/ws?token=${nurse}`);
+    const ws = await RecordingSocket.connect(`ws://127.0.0.1:${port}/ws`, nurse);
     sockets.push(ws);
     const hello = await waitFor('hello', () => ws.of('hello')[0]);
     expect(hello.openAlerts.map((a) => a.alertId)).toEqual([`${id}-before`]);

@@ -58,10 +58,12 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
     await kafka.send(TOPICS.registryChanges, [{ key: `patient:${patientId}`, value: careTeams }]);
 
     const a = (teamA = await RecordingSocket.connect(
-      `ws://127.0.0.1:${alerts.port}/ws?token=${token('clinician', ['team-a'])}`,
+      `ws://127.0.0.1:${alerts.port}/ws`,
+      token('clinician', ['team-a']),
     ));
     const b = (teamB = await RecordingSocket.connect(
-      `ws://127.0.0.1:${alerts.port}/ws?token=${token('clinician', ['team-b'])}`,
+      `ws://127.0.0.1:${alerts.port}/ws`,
+      token('clinician', ['team-b']),
     ));
     await waitFor('hello messages', () => a.of('hello').length === 1 && b.of('hello').length === 1);
 
@@ -113,7 +115,7 @@ describe('scorer → alerts → clinician (real Kafka, Redis)', () => {
 
   it('refuses a WebSocket without a valid token, and REST without one', async () => {
     const closed = await new Promise<number>((resolve) => {
-      void RecordingSocket.connect(`ws://127.0.0.1:${alerts.port}/ws?token=forged`).then((s) =>
+      void RecordingSocket.connect(`ws://127.0.0.1:${alerts.port}/ws`, 'forged').then((s) =>
         s.socket.once('close', (code) => resolve(code)),
       );
     });

@@ -10,8 +10,8 @@ import { deleteTopics, testSettings, uniqueId, waitFor } from '@vigil/testing';
 /**
  * Every HTTP app, started by the production bootstrap (bootstrapApp, as each main.ts does) on the
  * real Kafka, Redis and Mosquitto: every response carries CSP, X-Frame-Options DENY, nosniff and
- * Referrer-Policy no-referrer, and none says X-Powered-By; the dashboard's CSP lets exactly its own
- * inline script and style run.
+ * Referrer-Policy no-referrer, and none says X-Powered-By; the dashboard's CSP lets only its own
+ * script and style files run.
  */
 describe('security headers on every HTTP app (real bootstrap, real stack)', () => {
   const id = uniqueId('it-headers');
@@ -85,13 +85,13 @@ describe('security headers on every HTTP app (real bootstrap, real stack)', () =
     expectHardened(await fetch(`${ingest}/registry/docs/`), 'registry docs');
   });
 
-  it('on the dashboard, whose CSP admits exactly its inline script and style and its own WebSocket', async () => {
+  it('on the dashboard, whose CSP admits its own script and style files and its own WebSocket', async () => {
     const alerts = apps.find((a) => a.name === 'alerts')?.url ?? '';
     const res = await fetch(`${alerts}/`);
     expectHardened(res, 'dashboard');
     const csp = res.headers.get('content-security-policy') ?? '';
-    expect(csp).toMatch(/script-src 'sha256-[A-Za-z0-9+/=]+'/);
-    expect(csp).toMatch(/style-src 'sha256-[A-Za-z0-9+/=]+'/);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
     expect(csp).toContain(`ws://${new URL(alerts).host}`);
     expect(csp).not.toContain('unsafe-inline');
   });

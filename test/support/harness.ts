@@ -82,8 +82,12 @@ export class RecordingSocket {
     );
   }
 
-  static async connect(url: string): Promise<RecordingSocket> {
-    const socket = new WebSocket(url);
+  /** With a token, it goes in the Authorization header (never in the URL). */
+  static async connect(url: string, token?: string): Promise<RecordingSocket> {
+    const socket = new WebSocket(
+      url,
+      token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } },
+    );
     const client = new RecordingSocket(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());

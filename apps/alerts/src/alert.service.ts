@@ -1,17 +1,22 @@
 import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { type Settings } from '@vigil/config';
-import { type AlertAudit, type AlertEvent, type AlertView, TOPICS } from '@vigil/contracts';
+import { type AlertAudit, type AlertEvent, type AlertView, type Silence, TOPICS } from '@vigil/contracts';
 import {
   applyToAlert,
+  decideSilence,
   dueEscalations,
   type EscalationChains,
   type LifecycleInput,
+  silenceActive,
   type User,
 } from '@vigil/alerting';
 import { CONFIG, KafkaConnection, pseudonym } from '@vigil/infra';
 import { AlertStore } from './alert.store';
 import { ClinicianGateway } from './clinician.gateway';
+import { NoDataWatcher } from './no-data.watcher';
+import { PatientHistory } from './patient-history';
+import { SilenceStore } from './silence.store';
 
 const pushed = new Counter({
   name: 'vigil_alerts_pushed_total',
@@ -35,6 +40,9 @@ export class AlertService {
     private readonly store: AlertStore,
     private readonly kafka: KafkaConnection,
     private readonly gateway: ClinicianGateway,
+    private readonly silences: SilenceStore,
+    private readonly history: PatientHistory,
+    private readonly noData: NoDataWatcher,
   ) {}
 
   /** A detector event from Kafka. Returns the audit record to write (null: nothing changed). */
@@ -44,9 +52,61 @@ export class AlertService {
     return audit;
   }
 
-  /** An audit record from Kafka (any gateway's action): push the alert's new state. */
+  /** An audit record from Kafka (any gateway's action): push the alert's (or silence's) new state. */
   async onAudit(audit: AlertAudit): Promise<void> {
-    await this.push(audit.alertId);
+    this.history.onAudit(audit);
+    if (audit.silence) this.gateway.broadcastSilence(audit.silence);
+    else await this.push(audit.alertId);
+  }
+
+  /**
+   * Silences a patient's announcements for a time-box with a reason (the pure rule: decideSilence).
+   * Stored in Redis for every gateway, audited on alerts.audit; every gateway pushes it from there.
+   */
+  async silence(user: User, patientId: string, minutes: number, reason: string): Promise<Silence> {
+    if (!this.gateway.allowed(user, patientId)) throw new NotFoundException(`no patient ${patientId}`);
+    const open = (await this.store.listOpen()).filter((a) => a.patientId === patientId);
+    const decided = decideSilence(
+      { patientId, minutes, reason: String(reason ?? ''), by: user.sub },
+      open,
+      Date.now(),
+      this.config.silenceMaxMinutes,
+    );
+    if (!decided.ok) throw new ConflictException(decided.message);
+    await this.silences.put(decided.silence);
+    await this.auditSilence('silenced', decided.silence, user.sub);
+    return decided.silence;
+  }
+
+  /** Lifts a patient's silence before its end. */
+  async unsilence(user: User, patientId: string): Promise<Silence> {
+    if (!this.gateway.allowed(user, patientId)) throw new NotFoundException(`no patient ${patientId}`);
+    const current = await this.silences.get(patientId);
+    const now = Date.now();
+    if (!silenceActive(current, now)) throw new ConflictException(`patient ${patientId} is not silenced`);
+    const lifted: Silence = { ...current, until: now };
+    await this.silences.put(lifted, now);
+    await this.auditSilence('unsilenced', lifted, user.sub);
+    return lifted;
+  }
+
+  async activeSilences(now = Date.now()): Promise<Silence[]> {
+    return (await this.silences.list()).filter((s) => silenceActive(s, now));
+  }
+
+  private async auditSilence(action: 'silenced' | 'unsilenced', silence: Silence, by: string): Promise<void> {
+    const audit: AlertAudit = {
+      v: 1,
+      alertId: `silence:${silence.patientId}`,
+      patientId: silence.patientId,
+      action,
+      severity: silence.severity,
+      by,
+      at: Date.now(),
+      note: silence.reason,
+      silence,
+    };
+    await this.kafka.send(TOPICS.audit, [{ key: audit.patientId, value: audit }]);
   }
 
   async act(user: User, alertId: string, kind: 'ack' | 'resolve'): Promise<AlertView> {
@@ -136,6 +196,8 @@ export class AlertService {
     if (this.lastPushed.get(alertId) === fingerprint) return;
     this.lastPushed.set(alertId, fingerprint);
     if (this.lastPushed.size > 100_000) this.lastPushed.delete(this.lastPushed.keys().next().value as string);
+    this.history.onAlert(view);
+    this.noData.onAlert(view);
     this.gateway.broadcastAlert(view);
     pushed.inc({ status: view.status });
   }

@@ -21,7 +21,8 @@ import { gatewayGroup } from './alerts.constants';
 import { AlertService } from './alert.service';
 import { AlertStore } from './alert.store';
 import { ClinicianGateway } from './clinician.gateway';
-import { RecentVitals } from './recent-vitals';
+import { NoDataWatcher } from './no-data.watcher';
+import { PatientHistory } from './patient-history';
 
 type GatewayTopic = typeof TOPICS.alerts | typeof TOPICS.audit | typeof TOPICS.scores;
 
@@ -53,7 +54,8 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
     private readonly alerts: AlertService,
     private readonly gateway: ClinicianGateway,
     private readonly store: AlertStore,
-    private readonly recentVitals: RecentVitals,
+    private readonly history: PatientHistory,
+    private readonly noData: NoDataWatcher,
     @Inject(CONFIG) private readonly config: Settings,
   ) {
     this.edge = new ConsumerEdge<GatewayTopic>(kafka, {
@@ -97,8 +99,10 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
         if (audit) audits.push(audit);
       } else if (batch.topic === TOPICS.audit) await this.alerts.onAudit(record.value as AlertAudit);
       else {
-        this.recentVitals.add(record.value as WindowScore);
-        this.gateway.broadcastVitals(record.value as WindowScore);
+        const score = record.value as WindowScore;
+        this.history.onScore(score);
+        await this.noData.onScore(score.patientId);
+        this.gateway.broadcastVitals(score);
       }
       if (batch.topic !== TOPICS.scores) await batch.heartbeat(); // kafkajs sends one at most each heartbeatInterval
     }

@@ -17,9 +17,11 @@ import { AlertsRuntime } from './alerts.runtime';
 import { CareTeamsProjection } from './care-teams.projection';
 import { ClinicianGateway } from './clinician.gateway';
 import { DashboardController } from './dashboard.controller';
+import { NoDataWatcher } from './no-data.watcher';
+import { PatientHistory } from './patient-history';
+import { SilenceStore } from './silence.store';
 import { PatientLimitsController } from './patient-limits.controller';
 import { FhirController } from './fhir.controller';
-import { RecentVitals } from './recent-vitals';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { WebhookSender } from './webhook.sender';
 
@@ -41,6 +43,9 @@ export class AlertsModule {
         KafkaConnection,
         RedisConnection,
         AlertStore,
+        SilenceStore,
+        PatientHistory,
+        NoDataWatcher,
         CareTeamsProjection,
         ClinicianGateway,
         AlertService,
@@ -48,7 +53,6 @@ export class AlertsModule {
         AlertsRuntime,
         WebhookSender,
         WebhookDispatcher,
-        RecentVitals,
         {
           provide: HEALTH_INDICATORS,
           useFactory: (

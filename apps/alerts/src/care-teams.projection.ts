@@ -28,6 +28,7 @@ export class CareTeamsProjection
 {
   readonly name = 'care-teams';
   private readonly teams = new Map<string, readonly string[]>();
+  private readonly display = new Map<string, { displayName: string | null; bed: string | null }>();
   private readonly log: LogProjection<typeof TOPICS.registryChanges>;
 
   constructor(kafka: KafkaConnection, @Inject(CONFIG) config: Settings) {
@@ -40,8 +41,20 @@ export class CareTeamsProjection
     return this.teams.get(patientId) ?? [];
   }
 
+  /** How screens name a patient (registry display fields; null: not set). */
+  displayOf(patientId: string): { displayName: string | null; bed: string | null } {
+    return this.display.get(patientId) ?? { displayName: null, bed: null };
+  }
+
+  patientIds(): IterableIterator<string> {
+    return this.teams.keys();
+  }
+
   apply(event: RegistryEvent): void {
-    if (event.type === 'patient.care-teams') this.teams.set(event.patientId, event.careTeams);
+    if (event.type !== 'patient.care-teams') return;
+    this.teams.set(event.patientId, event.careTeams);
+    if (event.displayName !== undefined || event.bed !== undefined)
+      this.display.set(event.patientId, { displayName: event.displayName ?? null, bed: event.bed ?? null });
   }
 
   check(): HealthStatus {

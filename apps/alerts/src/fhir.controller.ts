@@ -25,7 +25,7 @@ import {
 import { AlertStore } from './alert.store';
 import { CurrentUser, JwtGuard } from './auth.guard';
 import { CareTeamsProjection } from './care-teams.projection';
-import { RecentVitals } from './recent-vitals';
+import { PatientHistory } from './patient-history';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -41,7 +41,7 @@ export class FhirController {
   constructor(
     private readonly store: AlertStore,
     private readonly teams: CareTeamsProjection,
-    private readonly vitals: RecentVitals,
+    private readonly history: PatientHistory,
   ) {}
 
   @Get('DetectedIssue')
@@ -87,7 +87,7 @@ export class FhirController {
     const limit = count === undefined ? 100 : Number(count);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
       throw new BadRequestException('_count must be an integer 1–1000');
-    const observations = this.vitals.of(patientId).flatMap(scoreToObservations).slice(0, limit);
+    const observations = this.history.windows(patientId).flatMap(scoreToObservations).slice(0, limit);
     res.type(FHIR_JSON);
     return searchBundle(observations, base(host));
   }

@@ -54,6 +54,9 @@ function inputFor(
       return { kind: 'ack', by: audit.by, at: audit.at };
     case 'resolved':
       return { kind: 'resolve', by: audit.by, at: audit.at };
+    case 'silenced':
+    case 'unsilenced':
+      return null; // a patient's silence, not an alert's state (its own Redis key, expiring)
     case 'escalated':
     case 'raised':
     case 'updated':

@@ -5,3 +5,4 @@ export * from './alert-rebuild';
 export * from './escalation-chain';
 export * from './fhir-resources';
 export * from './webhook';
+export * from './silence';

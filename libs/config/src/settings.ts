@@ -463,6 +463,18 @@ export const SETTINGS = {
     z.string().regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ - only'),
     'Name of this alerts gateway; each gateway reads every alert (its own consumer group)',
   ),
+  noDataSeconds: setting(
+    'VIGIL_NO_DATA_SECONDS',
+    '120',
+    int(10, 86400),
+    'A patient whose device sent nothing scored for this long gets a technical "no data" alert (raised by the alerts gateway)',
+  ),
+  silenceMaxMinutes: setting(
+    'VIGIL_SILENCE_MAX_MINUTES',
+    '60',
+    int(1, 1440),
+    'Longest silence a clinician may set on a patient (it ends by itself)',
+  ),
   jwtSecret: setting(
     'VIGIL_JWT_SECRET',
     '',

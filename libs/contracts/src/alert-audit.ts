@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import { type Severity, SEVERITIES } from './alert-event';
+import { type Silence, silenceSchema } from './silence';
 
 /** What happened to an alert, who did it, when: the audit trail on Kafka `alerts.audit`. */
-export type AlertAction = 'raised' | 'escalated' | 'updated' | 'acknowledged' | 'resolved' | 'auto-resolved';
+export type AlertAction =
+  | 'raised'
+  | 'escalated'
+  | 'updated'
+  | 'acknowledged'
+  | 'resolved'
+  | 'auto-resolved'
+  // A patient's announcements silenced / the silence lifted early (alertId `silence:<patientId>`).
+  | 'silenced'
+  | 'unsilenced';
 
 export interface AlertAudit {
   readonly v: 1;
@@ -17,6 +27,8 @@ export interface AlertAudit {
   /** For a timed escalation: the step of the severity's chain (1-based) and who it calls. */
   readonly step?: number;
   readonly target?: string;
+  /** For 'silenced' / 'unsilenced': the silence set or lifted. */
+  readonly silence?: Silence;
 }
 
 export const ALERT_ACTIONS = [
@@ -26,6 +38,8 @@ export const ALERT_ACTIONS = [
   'acknowledged',
   'resolved',
   'auto-resolved',
+  'silenced',
+  'unsilenced',
 ] as const satisfies readonly AlertAction[];
 
 /** Runtime check of an `alerts.audit` record. */
@@ -38,4 +52,7 @@ export const alertAuditSchema = z.looseObject({
   by: z.string().min(1),
   at: z.number().finite(),
   note: z.string().optional(),
+  step: z.number().int().positive().optional(),
+  target: z.string().optional(),
+  silence: silenceSchema.optional(),
 }) satisfies z.ZodType<AlertAudit>;

@@ -13,3 +13,4 @@ export * from './patient-limits';
 export * from './recording-labels';
 export * from './topic-schemas';
 export * from './webhook-dead-letter';
+export * from './silence';

@@ -31,6 +31,9 @@ export type RegistryEvent =
       readonly type: 'patient.care-teams';
       readonly patientId: string;
       readonly careTeams: readonly string[];
+      /** How the ward names the patient on screens (set by admins; absent: shown by id). */
+      readonly displayName?: string | null;
+      readonly bed?: string | null;
       readonly at: number;
     };
 

@@ -14,6 +14,15 @@ export interface DeviceRecord {
 export interface PatientRecord {
   readonly patientId: string;
   readonly careTeams: readonly string[];
+  /** How screens name the patient (optional display fields, set by admins). */
+  readonly displayName?: string | null;
+  readonly bed?: string | null;
+}
+
+/** Optional display fields of a patient: omitted ones are left out of the event. */
+export interface PatientDisplay {
+  readonly displayName?: string | null;
+  readonly bed?: string | null;
 }
 
 /** What ingest needs to accept a device's samples. */
@@ -87,13 +96,25 @@ export const decide = {
     if (current === null) return unknown(deviceId);
     return { ok: true, event: { type: 'device.unbound', deviceId, at } };
   },
-  careTeams(patientId: string, careTeams: readonly string[], at: number): Decision {
+  careTeams(
+    patientId: string,
+    careTeams: readonly string[],
+    at: number,
+    display: PatientDisplay = {},
+  ): Decision {
     if (!REGISTRY_ID_PATTERN.test(patientId)) return invalid('patient id', patientId);
     const bad = careTeams.find((t) => !REGISTRY_ID_PATTERN.test(t));
     if (bad !== undefined) return invalid('care team', bad);
     return {
       ok: true,
-      event: { type: 'patient.care-teams', patientId, careTeams: [...new Set(careTeams)].sort(), at },
+      event: {
+        type: 'patient.care-teams',
+        patientId,
+        careTeams: [...new Set(careTeams)].sort(),
+        ...(display.displayName !== undefined ? { displayName: display.displayName } : {}),
+        ...(display.bed !== undefined ? { bed: display.bed } : {}),
+        at,
+      },
     };
   },
 };

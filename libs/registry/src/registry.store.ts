@@ -6,6 +6,7 @@ import {
   decide,
   type DeviceRecord,
   eventKey,
+  type PatientDisplay,
   type PatientRecord,
   type RegistryRefusal,
 } from './registry.model';
@@ -118,8 +119,9 @@ export class RegistryStore {
   async setCareTeams(
     patientId: string,
     careTeams: readonly string[],
+    display: PatientDisplay = {},
   ): Promise<RegistryResult<PatientRecord>> {
-    const result = await this.commit(decide.careTeams(patientId, careTeams, this.clock()));
+    const result = await this.commit(decide.careTeams(patientId, careTeams, this.clock(), display));
     return result.ok ? { ok: true, value: result.value as PatientRecord } : result;
   }
 
@@ -157,7 +159,12 @@ export class RegistryStore {
   /** Applies an event from the log to Redis (used by commits and by a rebuild from Kafka). */
   async apply(event: RegistryEvent): Promise<DeviceRecord | PatientRecord> {
     if (event.type === 'patient.care-teams') {
-      const patient: PatientRecord = { patientId: event.patientId, careTeams: event.careTeams };
+      const patient: PatientRecord = {
+        patientId: event.patientId,
+        careTeams: event.careTeams,
+        ...(event.displayName !== undefined ? { displayName: event.displayName } : {}),
+        ...(event.bed !== undefined ? { bed: event.bed } : {}),
+      };
       await this.redis
         .multi()
         .set(this.keys.patient(event.patientId), JSON.stringify(patient))

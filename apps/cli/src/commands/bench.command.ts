@@ -3,6 +3,7 @@ import { registerScoringBench } from './scoring.bench';
 import { registerIngestBench } from './ingest.bench';
 import { registerAuthBench } from './auth.bench';
 import { registerE2eBench } from './e2e.bench';
+import { registerDashboardBench } from './dashboard.bench';
 
 /** `vigil bench <what>`: each benchmark is a subcommand registered from <what>.bench.ts. */
 export function registerBenchCommand(program: Command): void {
@@ -13,4 +14,5 @@ export function registerBenchCommand(program: Command): void {
   registerIngestBench(bench);
   registerAuthBench(bench);
   registerE2eBench(bench);
+  registerDashboardBench(bench);
 }

@@ -170,16 +170,21 @@ async function up(options: UpOptions): Promise<void> {
     const nurse = signToken({ sub: 'nurse-demo', role: 'clinician', teams: ['team-a'] }, secret);
     const base = `http://127.0.0.1:${config.alertsPort}`;
     const summary = {
-      dashboard: `${base}/?token=${oncall}`,
-      websocket: `ws://127.0.0.1:${config.alertsPort}/ws?token=${oncall}`,
+      // No token in URLs: the dashboard's sign-in takes it; WebSocket clients send it as a header
+      // or as their first message.
+      dashboard: `${base}/`,
+      websocket: `ws://127.0.0.1:${config.alertsPort}/ws`,
       tokens: { oncall, clinicianTeamA: nurse, metrics: metricsToken },
       health: APPS.map((a) => `http://127.0.0.1:${portOf(a, config)}/health`),
       devices,
     };
     out.info('');
     out.info('Vigil is up.');
-    out.info(`  Dashboard (on-call):  ${summary.dashboard}`);
-    out.info(`  WebSocket alerts:     ${summary.websocket}`);
+    out.info(`  Dashboard:            ${summary.dashboard}  (sign in with the on-call token below)`);
+    out.info(`  On-call token:        ${oncall}`);
+    out.info(
+      `  WebSocket alerts:     ${summary.websocket}  (Authorization: Bearer <token>, or first message {"type":"auth","data":{"token":…}})`,
+    );
     out.info(`  Clinician of team-a:  Authorization: Bearer ${nurse}`);
     out.info(`  Health:               ${summary.health.join('  ')}`);
     out.info(`  Metrics (each app):   curl -H 'Authorization: Bearer ${metricsToken}' ${base}/metrics`);

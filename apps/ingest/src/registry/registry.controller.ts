@@ -132,6 +132,8 @@ export class RegistryController {
     return (await this.registry.patients()).map((p) => ({
       patientId: p.patientId,
       careTeams: [...p.careTeams],
+      displayName: p.displayName,
+      bed: p.bed,
     }));
   }
 
@@ -139,8 +141,8 @@ export class RegistryController {
   @ApiOperation({ summary: "Set the care teams a patient belongs to (who sees the patient's alerts)" })
   @ApiOkResponse({ type: PatientDto })
   async careTeams(@Param('patientId') patientId: string, @Body() body: CareTeamsDto): Promise<PatientDto> {
-    const { careTeams } = parse(careTeamsSchema, body);
-    const p = unwrap(await this.registry.setCareTeams(patientId, careTeams));
-    return { patientId: p.patientId, careTeams: [...p.careTeams] };
+    const { careTeams, displayName, bed } = parse(careTeamsSchema, body);
+    const p = unwrap(await this.registry.setCareTeams(patientId, careTeams, { displayName, bed }));
+    return { patientId: p.patientId, careTeams: [...p.careTeams], displayName: p.displayName, bed: p.bed };
   }
 }

@@ -26,10 +26,19 @@ export class BindDeviceDto {
   patientId!: string;
 }
 
-export const careTeamsSchema = z.strictObject({ careTeams: z.array(id).max(100) });
+export const careTeamsSchema = z.strictObject({
+  careTeams: z.array(id).max(100),
+  // How screens name the patient (optional; omitted: unchanged on screens, null: cleared).
+  displayName: z.string().trim().min(1).max(80).nullable().optional(),
+  bed: z.string().trim().min(1).max(16).nullable().optional(),
+});
 export class CareTeamsDto {
   @ApiProperty({ example: ['team-a'], type: [String] })
   careTeams!: string[];
+  @ApiProperty({ required: false, nullable: true, type: String, example: 'Ada Lovelace' })
+  displayName?: string | null;
+  @ApiProperty({ required: false, nullable: true, type: String, example: '4' })
+  bed?: string | null;
 }
 
 export class DeviceDto {
@@ -50,4 +59,6 @@ export class CredentialsDto {
 export class PatientDto {
   @ApiProperty() patientId!: string;
   @ApiProperty({ type: [String] }) careTeams!: string[];
+  @ApiProperty({ required: false, nullable: true, type: String }) displayName?: string | null;
+  @ApiProperty({ required: false, nullable: true, type: String }) bed?: string | null;
 }
