@@ -1,6 +1,7 @@
 import { type Command } from 'commander';
 import { registerScoringBench } from './scoring.bench';
 import { registerIngestBench } from './ingest.bench';
+import { registerScorerBench } from './scorer.bench';
 
 /** `vigil bench <what>`: each benchmark is a subcommand registered from <what>.bench.ts. */
 export function registerBenchCommand(program: Command): void {
@@ -9,4 +10,5 @@ export function registerBenchCommand(program: Command): void {
     .description('Measure throughput of the parts that must keep up with every sample');
   registerScoringBench(bench);
   registerIngestBench(bench);
+  registerScorerBench(bench);
 }
