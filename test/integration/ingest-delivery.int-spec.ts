@@ -11,6 +11,7 @@ import {
   testRegistry,
   uniqueName,
   waitUntil,
+  metricsOf,
 } from './ingest-support';
 
 /**
@@ -120,7 +121,7 @@ describe('ingest delivery (real Mosquitto, Kafka, Redis)', () => {
       deviceId: dev('late'),
     });
     expect(output.samplesOf(dev('late')).map((s) => s.seq)).toEqual([7]);
-    const metrics = await (await fetch(`${restarted.url}/metrics`)).text();
+    const metrics = await metricsOf(restarted.url);
     expect(metrics).toMatch(/vigil_ingest_redelivered_total [1-9]/);
   }, 60_000);
 

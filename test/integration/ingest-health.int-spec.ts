@@ -10,6 +10,7 @@ import {
   testRegistry,
   uniqueName,
   waitUntil,
+  metricsOf,
 } from './ingest-support';
 
 interface Readiness {
@@ -78,6 +79,7 @@ describe('ingest health (real Redis, Mosquitto, Kafka; dependencies cut at a TCP
       mqtt: 'up',
       'kafka-writes': 'up',
       'ingest-capacity': 'up',
+      'registry-projection': 'up',
     });
     expect((await get('/health')).body.checks).toEqual(ready.body.checks);
   });
@@ -132,7 +134,7 @@ describe('ingest health (real Redis, Mosquitto, Kafka; dependencies cut at a TCP
       });
       expect(down.body.down).toEqual(['kafka-writes', 'ingest-capacity']);
       expect(down.body.details['kafka-writes']).toMatch(/has not acknowledged a write for \d+ ms/);
-      const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+      const metrics = await metricsOf(ingest.url);
       expect(metrics).toMatch(/^vigil_ingest_in_flight_messages 5$/m); // the rest wait at the broker
       expect(metrics).toMatch(
         /^vigil_ingest_saturated_seconds 0\.[5-9]|^vigil_ingest_saturated_seconds [1-9]/m,
@@ -151,7 +153,7 @@ describe('ingest health (real Redis, Mosquitto, Kafka; dependencies cut at a TCP
 
   it('exports the dependency states and a dropped counter that is 0', async () => {
     await get('/health/ready');
-    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    const metrics = await metricsOf(ingest.url);
     expect(metrics).toMatch(/^vigil_ingest_dropped_total 0$/m);
     expect(metrics).toMatch(/^vigil_dependency_up\{dependency="redis"\} 1$/m);
     expect(metrics).toMatch(/^vigil_ingest_kafka_unacknowledged_seconds \d/m);

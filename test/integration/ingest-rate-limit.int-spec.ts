@@ -8,6 +8,7 @@ import {
   testRegistry,
   uniqueName,
   waitUntil,
+  metricsOf,
 } from './ingest-support';
 
 /**
@@ -83,7 +84,7 @@ describe('ingest per-device rate limit (real Mosquitto, Kafka, Redis)', () => {
         .sort((a, b) => a - b),
     ).toEqual(Array.from({ length: 15 }, (_, i) => i));
     expect(output.deadLettersOf(neighbour)).toEqual([]);
-    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    const metrics = await metricsOf(ingest.url);
     expect(metrics).toMatch(/^vigil_ingest_deadletters_total\{reason="rate_limited"\} [1-9]/m);
   }, 60_000);
 });

@@ -29,6 +29,16 @@ import { uniqueId as uniqueName, waitFor as waitUntil } from '@vigil/testing';
 
 export { uniqueName, waitUntil };
 
+/** The scrape credential ingestSettings give ingest's /metrics (it needs one, as the gateway's does). */
+export const TEST_METRICS_TOKEN = `metrics-${randomBytes(8).toString('hex')}`;
+
+/** GET /metrics of an app started with ingestSettings, as a scraper sends it. */
+export async function metricsOf(url: string): Promise<string> {
+  const res = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_METRICS_TOKEN}` } });
+  if (!res.ok) throw new Error(`GET ${url}/metrics: ${res.status}`);
+  return res.text();
+}
+
 /** Settings isolated per test file: topic/Redis prefix, MQTT share group and ingest instance name. */
 export function ingestSettings(id: string, env: Record<string, string> = {}): Settings {
   return loadConfig({
@@ -38,6 +48,7 @@ export function ingestSettings(id: string, env: Record<string, string> = {}): Se
     VIGIL_INGEST_PORT: '0',
     VIGIL_JWT_SECRET: `secret-${id}`,
     VIGIL_LOG_LEVEL: 'error',
+    VIGIL_METRICS_TOKEN: TEST_METRICS_TOKEN,
     ...env,
   });
 }

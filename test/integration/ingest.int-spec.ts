@@ -11,6 +11,7 @@ import {
   testRegistry,
   uniqueName,
   waitUntil,
+  metricsOf,
 } from './ingest-support';
 
 /**
@@ -158,7 +159,7 @@ describe('ingest (real Mosquitto, Kafka, Redis)', () => {
     expect(byReason.get('topic_invalid')?.deviceId).toBeNull();
     expect(output.samplesOf(dev('bad'))).toEqual([]);
 
-    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    const metrics = await metricsOf(ingest.url);
     expect(metrics).toMatch(/vigil_ingest_deadletters_total\{reason="implausible_value"\} [1-9]/);
   }, 30_000);
 

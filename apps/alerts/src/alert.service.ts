@@ -3,7 +3,7 @@ import { Counter } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, type AlertEvent, type AlertView, TOPICS } from '@vigil/contracts';
 import { applyToAlert, type LifecycleInput, type User } from '@vigil/alerting';
-import { CONFIG, KafkaConnection } from '@vigil/infra';
+import { CONFIG, KafkaConnection, pseudonym } from '@vigil/infra';
 import { AlertStore } from './alert.store';
 import { ClinicianGateway } from './clinician.gateway';
 
@@ -88,7 +88,7 @@ export class AlertService {
       );
     if (action === null) return null;
     await this.store.put(view);
-    this.logger.log(`${alertId} ${action} (${view.severity}) by ${by}`);
+    this.logger.log(`${pseudonym(alertId)} ${action} (${view.severity}) by ${by}`); // no patient id in logs
     return {
       v: 1,
       alertId,

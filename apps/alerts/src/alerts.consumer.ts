@@ -5,101 +5,149 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { type Consumer, type EachBatchPayload } from 'kafkajs';
 import { type Settings } from '@vigil/config';
-import { type AlertAudit, type AlertEvent, type TopicName, TOPICS, type WindowScore } from '@vigil/contracts';
-import { CONFIG, decodeJson, type HealthIndicator, KafkaConnection, offsetAfter } from '@vigil/infra';
+import { rebuildAlertViews } from '@vigil/alerting';
+import { type AlertAudit, type AlertEvent, TOPICS, type WindowScore } from '@vigil/contracts';
+import {
+  CONFIG,
+  ConsumerEdge,
+  type EdgeBatch,
+  type HealthIndicator,
+  type HealthStatus,
+  KafkaConnection,
+  replayLog,
+} from '@vigil/infra';
 import { gatewayGroup } from './alerts.constants';
 import { AlertService } from './alert.service';
+import { AlertStore } from './alert.store';
 import { ClinicianGateway } from './clinician.gateway';
 
+type GatewayTopic = typeof TOPICS.alerts | typeof TOPICS.audit | typeof TOPICS.scores;
+
 /**
- * Kafka edge of the gateway: alert events, audit records (actions taken on any gateway) and window
- * scores (live vitals). Offsets are committed after the batch is applied and pushed.
+ * The gateway's consumer (on the one ConsumerEdge: records validated, restarts): alert events, audit
+ * records (actions taken on any gateway) and window scores (live vitals). Offsets are committed
+ * after the batch is applied and pushed.
+ *
+ * Redis loss is a non-event: before each batch (and each second) the consumer checks the alert
+ * store's `built` sentinel; when it is gone (FLUSHALL, Redis restarted empty) the consumer holds its
+ * batches, one gateway rebuilds the open and resolved alerts from `alerts.audit` + `alerts.events`
+ * (the others wait for it), and processing resumes: records already in the rebuilt state change
+ * nothing (the lifecycle ignores them), later ones (a resolve) are applied and pushed as usual.
+ * While Redis is away a batch fails, kafkajs retries it and the edge restarts the consumer; nothing
+ * is committed, so nothing is lost.
  */
 @Injectable()
 export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly name = 'kafka-consumer';
   private readonly logger = new Logger(AlertsConsumer.name);
-  private readonly consumer: Consumer;
-  private running = false;
+  private readonly edge: ConsumerEdge<GatewayTopic>;
+  private rebuilding: Promise<void> | null = null;
+  /** Set while the state is being rebuilt (health says so: REST and sockets see a partial view). */
+  private rebuildingSince: number | null = null;
+  private watch: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly kafka: KafkaConnection,
     private readonly alerts: AlertService,
     private readonly gateway: ClinicianGateway,
+    private readonly store: AlertStore,
     @Inject(CONFIG) private readonly config: Settings,
   ) {
-    this.consumer = kafka.kafka.consumer({
-      groupId: kafka.group(gatewayGroup(config.alertsInstance)),
-      // A gateway killed without leaving holds its group until Kafka times its session out; the
-      // restarted gateway pushes nothing live until then (kafkajs' default: 30 s). Ten seconds,
-      // with a heartbeat at least every second, also while a long batch is applied (below). A
-      // rebalance waits at most 20 s for members to rejoin (kafkajs' default: 60 s), which bounds
-      // the gap too when the dead member was itself mid-rebalance.
-      sessionTimeout: 10_000,
-      rebalanceTimeout: 20_000,
-      heartbeatInterval: 1_000,
+    this.edge = new ConsumerEdge<GatewayTopic>(kafka, {
+      name: this.name,
+      topics: [TOPICS.alerts, TOPICS.audit, TOPICS.scores],
+      group: gatewayGroup(config.alertsInstance),
+      fromBeginning: config.newGroupsFrom === 'earliest',
+      consumer: {
+        // A gateway killed without leaving holds its group until Kafka times its session out; the
+        // restarted gateway pushes nothing live until then (kafkajs' default: 30 s). Ten seconds,
+        // with a heartbeat at least every second, also while a long batch is applied (below). A
+        // rebalance waits at most 20 s for members to rejoin (kafkajs' default: 60 s), which bounds
+        // the gap too when the dead member was itself mid-rebalance.
+        sessionTimeout: 10_000,
+        rebalanceTimeout: 20_000,
+        heartbeatInterval: 1_000,
+      },
+      onBatch: (batch) => this.onBatch(batch),
     });
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.connect();
-    const topics = [TOPICS.alerts, TOPICS.audit, TOPICS.scores].map((t) => this.kafka.topic(t));
-    await this.consumer.subscribe({ topics, fromBeginning: this.config.newGroupsFrom === 'earliest' });
-    // Ready (health up) once the group has given this gateway its partitions.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.running = true));
-    await this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      eachBatch: (p) => this.onBatch(p),
-    });
+    await this.ensureAlertState().catch((error: unknown) =>
+      this.logger.warn(`alert state not checked at boot (retried before each batch): ${String(error)}`),
+    );
+    await this.edge.start();
+    this.watch = setInterval(() => {
+      this.ensureAlertState().catch((error: unknown) =>
+        this.logger.debug(`alert state check: ${String(error)}`),
+      );
+    }, 1000);
+    this.watch.unref();
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const topic = this.logical(batch.topic);
+  private async onBatch(batch: EdgeBatch<GatewayTopic>): Promise<void> {
+    await this.ensureAlertState();
     const audits: AlertAudit[] = [];
-    for (const { value } of decodeJson<unknown>(
-      batch.messages,
-      `${batch.topic}[${batch.partition}]`,
-      this.logger,
-    )) {
-      if (topic === TOPICS.alerts) {
-        const audit = await this.alerts.onDetectorEvent(value as AlertEvent);
+    for (const record of batch.records) {
+      if (batch.topic === TOPICS.alerts) {
+        const audit = await this.alerts.onDetectorEvent(record.value as AlertEvent);
         if (audit) audits.push(audit);
-      } else if (topic === TOPICS.audit) await this.alerts.onAudit(value as AlertAudit);
-      else this.gateway.broadcastVitals(value as WindowScore);
-      if (topic !== TOPICS.scores) await payload.heartbeat(); // kafkajs sends one at most each heartbeatInterval
+      } else if (batch.topic === TOPICS.audit) await this.alerts.onAudit(record.value as AlertAudit);
+      else this.gateway.broadcastVitals(record.value as WindowScore);
+      if (batch.topic !== TOPICS.scores) await batch.heartbeat(); // kafkajs sends one at most each heartbeatInterval
     }
     await this.kafka.send(
       TOPICS.audit,
       audits.map((a) => ({ key: a.patientId, value: a })),
     );
-    payload.resolveOffset(batch.lastOffset()); // kafkajs fetches on from resolved offsets
-    await this.consumer.commitOffsets([
-      {
-        topic: batch.topic,
-        partition: batch.partition,
-        offset: offsetAfter(batch),
-      },
-    ]);
-    await payload.heartbeat();
   }
 
-  private logical(physical: string): TopicName {
-    for (const t of [TOPICS.alerts, TOPICS.audit, TOPICS.scores])
-      if (this.kafka.topic(t) === physical) return t;
-    throw new Error(`unexpected topic ${physical}`);
+  /** Resolves once Redis holds the alert state; rebuilds it from Kafka first when it is gone. */
+  private ensureAlertState(): Promise<void> {
+    if (this.rebuilding) return this.rebuilding;
+    this.rebuilding = (async () => {
+      if (!(await this.store.isBuilt())) await this.rebuildAlertState();
+    })().finally(() => (this.rebuilding = null));
+    return this.rebuilding;
   }
 
-  check(): boolean {
-    return this.running;
+  private async rebuildAlertState(): Promise<void> {
+    const owner = this.config.alertsInstance;
+    while (!(await this.store.lockRebuild(owner))) {
+      // Another gateway is rebuilding: wait for its result (or for its lock to expire).
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (await this.store.isBuilt()) return;
+    }
+    const started = Date.now();
+    this.rebuildingSince = started;
+    try {
+      const group = `${gatewayGroup(owner)}-rebuild`;
+      const [events, audits] = await Promise.all([
+        replayLog(this.kafka, TOPICS.alerts, group),
+        replayLog(this.kafka, TOPICS.audit, group),
+      ]);
+      const views = rebuildAlertViews(events, audits);
+      const open = await this.store.restore([...views.values()]);
+      await this.store.markBuilt();
+      this.logger.log(
+        `alert state rebuilt from Kafka in ${Date.now() - started} ms: ${views.size} alert(s), ${open} open (${events.length} events, ${audits.length} audit records)`,
+      );
+    } finally {
+      this.rebuildingSince = null;
+      await this.store.unlockRebuild(owner);
+    }
+  }
+
+  check(): HealthStatus {
+    if (this.rebuildingSince !== null)
+      return { up: false, detail: `rebuilding alert state from Kafka (Redis was emptied)` };
+    return this.edge.check();
   }
 
   // Before the connections close (onApplicationShutdown): the batch in hand still needs Redis/Kafka.
   async beforeApplicationShutdown(): Promise<void> {
-    this.running = false;
-    await this.consumer.disconnect();
+    if (this.watch) clearInterval(this.watch);
+    await this.edge.stop();
   }
 }

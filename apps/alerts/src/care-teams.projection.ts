@@ -6,7 +6,13 @@ import {
 } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import { type RegistryEvent, TOPICS } from '@vigil/contracts';
-import { CONFIG, type HealthIndicator, KafkaConnection, LogProjection } from '@vigil/infra';
+import {
+  CONFIG,
+  type HealthIndicator,
+  type HealthStatus,
+  KafkaConnection,
+  LogProjection,
+} from '@vigil/infra';
 import { careTeamGroup } from './alerts.constants';
 
 /**
@@ -38,7 +44,7 @@ export class CareTeamsProjection
     if (event.type === 'patient.care-teams') this.teams.set(event.patientId, event.careTeams);
   }
 
-  check(): boolean {
+  check(): HealthStatus {
     return this.log.check();
   }
 

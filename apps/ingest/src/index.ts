@@ -5,3 +5,5 @@ export * from './serve-openapi';
 export * from './mqtt/mqtt.subscriber';
 export * from './kafka/record.writer';
 export * from './mqtt/expire-sessions';
+export * from './mqtt/mqtt-tls';
+export * from './mqtt/mqtt.session';

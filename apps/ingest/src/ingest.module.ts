@@ -4,8 +4,8 @@ import {
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
-  MetricsController,
   RedisConnection,
+  SecuredMetricsController,
   VigilConfigModule,
 } from '@vigil/infra';
 import { DedupeStore } from './dedupe/dedupe.store';
@@ -25,7 +25,7 @@ export class IngestModule {
     return {
       module: IngestModule,
       imports: [VigilConfigModule.forRoot(settings)],
-      controllers: [HealthController, MetricsController, RegistryController],
+      controllers: [HealthController, SecuredMetricsController, RegistryController],
       providers: [
         KafkaConnection,
         RedisConnection,
@@ -39,13 +39,14 @@ export class IngestModule {
         AdminGuard,
         {
           provide: HEALTH_INDICATORS,
-          inject: [KafkaConnection, RedisConnection, MqttSubscriber, RecordWriter],
+          inject: [KafkaConnection, RedisConnection, MqttSubscriber, RecordWriter, DeviceDirectory],
           useFactory: (
             kafka: KafkaConnection,
             redis: RedisConnection,
             mqtt: MqttSubscriber,
             writer: RecordWriter,
-          ) => [kafka, redis, mqtt, writer, mqtt.capacity],
+            directory: DeviceDirectory,
+          ) => [kafka, redis, mqtt, writer, mqtt.capacity, directory],
         },
       ],
     };

@@ -1,6 +1,6 @@
 import { Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { TOPICS } from '@vigil/contracts';
-import { type HealthIndicator, KafkaConnection, LogProjection } from '@vigil/infra';
+import { type HealthIndicator, type HealthStatus, KafkaConnection, LogProjection } from '@vigil/infra';
 import { ScoringService } from './scoring.service';
 
 /**
@@ -20,7 +20,7 @@ export class PatientLimitsProjection
     );
   }
 
-  check(): boolean {
+  check(): HealthStatus {
     return this.log.check();
   }
 

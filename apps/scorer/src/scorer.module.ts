@@ -7,8 +7,8 @@ import {
   HEALTH_INDICATORS,
   HealthController,
   KafkaConnection,
-  MetricsController,
   RedisConnection,
+  SecuredMetricsController,
   VigilConfigModule,
 } from '@vigil/infra';
 import { BaselineCheckpoints } from './baseline.checkpoints';
@@ -24,7 +24,7 @@ export class ScorerModule {
     return {
       module: ScorerModule,
       imports: [VigilConfigModule.forRoot(settings)],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, SecuredMetricsController],
       providers: [
         KafkaConnection,
         RedisConnection,

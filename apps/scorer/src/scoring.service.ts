@@ -19,7 +19,7 @@ const windowsScored = new Counter({ name: 'vigil_scorer_windows_total', help: 'W
 const alertEvents = new Counter({
   name: 'vigil_scorer_alert_events_total',
   help: 'Alert events emitted',
-  labelNames: ['kind', 'state'],
+  labelNames: ['kind', 'state', 'severity'],
 });
 const lag = new Histogram({
   name: 'vigil_scorer_ingest_to_score_seconds',
@@ -116,7 +116,7 @@ export class ScoringService {
     const out = await this.getPipeline().process(samples);
     await this.checkpoint();
     windowsScored.inc(out.scores.length);
-    for (const a of out.alerts) alertEvents.inc({ kind: a.kind, state: a.state });
+    for (const a of out.alerts) alertEvents.inc({ kind: a.kind, state: a.state, severity: a.severity });
     const now = Date.now();
     for (const s of samples) lag.observe((now - s.receivedAt) / 1000);
     const patientDays = (out.scores.length * this.config.strideSeconds) / 86_400;

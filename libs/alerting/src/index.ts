@@ -1,3 +1,4 @@
 export * from './alert-lifecycle';
 export * from './auth';
 export * from './origin-policy';
+export * from './alert-rebuild';

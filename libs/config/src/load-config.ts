@@ -32,8 +32,79 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       problem: `must be <= ${SETTINGS.alertConfirmOf.env} (${n})`,
     });
   }
+  problems.push(...combinationProblems(values));
   if (problems.length > 0) throw new ConfigError(problems);
   return values as Settings;
+}
+
+type Problem = { env: string; value: string; problem: string };
+
+/**
+ * Settings that are each valid but wrong together (a client key without its certificate, more
+ * in-sync replicas than replicas). Only settings that parsed are compared.
+ */
+function combinationProblems(v: Partial<Settings>): Problem[] {
+  const problems: Problem[] = [];
+  const bad = (key: SettingKey, problem: string) =>
+    problems.push({
+      env: SETTINGS[key].env,
+      // Never echo a secret into a log line.
+      value: /password|secret|token/i.test(key) && v[key] !== undefined ? '(hidden)' : String(v[key] ?? ''),
+      problem,
+    });
+
+  if (v.kafkaMinInsyncReplicas !== undefined && v.kafkaReplicationFactor !== undefined)
+    if (v.kafkaMinInsyncReplicas > v.kafkaReplicationFactor)
+      bad(
+        'kafkaMinInsyncReplicas',
+        `must be <= ${SETTINGS.kafkaReplicationFactor.env} (${v.kafkaReplicationFactor}): no write could ever be acknowledged`,
+      );
+  if (v.kafkaTls === false)
+    for (const key of ['kafkaTlsCaFile', 'kafkaTlsCertFile', 'kafkaTlsKeyFile'] as const)
+      if (v[key] !== undefined) bad(key, `needs ${SETTINGS.kafkaTls.env}=true`);
+  pairProblems(v, 'kafkaTlsCertFile', 'kafkaTlsKeyFile', bad);
+  pairProblems(v, 'mqttTlsCertFile', 'mqttTlsKeyFile', bad);
+
+  if (v.kafkaSaslMechanism !== undefined && v.kafkaSaslMechanism !== 'none') {
+    for (const key of ['kafkaSaslUsername', 'kafkaSaslPassword'] as const)
+      if (v[key] === undefined)
+        bad(key, `is required by ${SETTINGS.kafkaSaslMechanism.env}=${v.kafkaSaslMechanism}`);
+    if (v.kafkaSaslMechanism === 'plain' && v.kafkaTls === false)
+      bad(
+        'kafkaSaslMechanism',
+        `plain sends the password unencrypted: set ${SETTINGS.kafkaTls.env}=true (or use scram-sha-512)`,
+      );
+  } else if (v.kafkaSaslMechanism === 'none') {
+    for (const key of ['kafkaSaslUsername', 'kafkaSaslPassword'] as const)
+      if (v[key] !== undefined) bad(key, `is unused while ${SETTINGS.kafkaSaslMechanism.env}=none`);
+  }
+
+  if (v.mqttUrl !== undefined) {
+    const protocol = new URL(v.mqttUrl).protocol;
+    if (protocol !== 'mqtts:' && protocol !== 'wss:')
+      for (const key of ['mqttTlsCaFile', 'mqttTlsCertFile', 'mqttTlsKeyFile'] as const)
+        if (v[key] !== undefined)
+          bad(key, `needs TLS: ${SETTINGS.mqttUrl.env} must be mqtts:// (or wss://), not ${protocol}//`);
+  }
+
+  if (
+    v.redisSentinels !== undefined &&
+    v.redisSentinels.length === 0 &&
+    v.redisSentinelPassword !== undefined
+  )
+    bad('redisSentinelPassword', `is unused without ${SETTINGS.redisSentinels.env}`);
+  return problems;
+}
+
+/** A certificate and its key come together. */
+function pairProblems(
+  v: Partial<Settings>,
+  cert: 'kafkaTlsCertFile' | 'mqttTlsCertFile',
+  key: 'kafkaTlsKeyFile' | 'mqttTlsKeyFile',
+  bad: (key: SettingKey, problem: string) => void,
+): void {
+  if (v[cert] !== undefined && v[key] === undefined) bad(key, `is required with ${SETTINGS[cert].env}`);
+  if (v[key] !== undefined && v[cert] === undefined) bad(cert, `is required with ${SETTINGS[key].env}`);
 }
 
 /** The configuration table (for `vigil config` and the README). */

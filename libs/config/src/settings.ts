@@ -78,6 +78,26 @@ const origins = z
     ),
   );
 const optionalText = z.string().transform((s) => (s === '' ? undefined : s));
+const bool = z
+  .string()
+  .refine((s) => ['true', 'false', '1', '0', 'yes', 'no'].includes(s.toLowerCase()), 'expected true or false')
+  .transform((s) => ['true', '1', 'yes'].includes(s.toLowerCase()));
+/** A comma-separated host:port list that may be empty (the setting is off). */
+const optionalList = z
+  .string()
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[^\s:]+:\d+$/, 'expected host:port')));
+const host = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9.-]+|[0-9A-Fa-f:]+)$/,
+    'expected a host name or IP address (0.0.0.0: every interface)',
+  );
 
 export const SETTINGS = {
   logLevel: setting(
@@ -106,6 +126,50 @@ export const SETTINGS = {
     oneOf(['latest', 'earliest']),
     'Where a consumer group that has never committed starts (scorer, alerts): latest skips retained history',
   ),
+  kafkaTls: setting(
+    'VIGIL_KAFKA_TLS',
+    'false',
+    bool,
+    'Connect to Kafka over TLS; the brokers are verified against VIGIL_KAFKA_TLS_CA_FILE, or the system CAs without one',
+  ),
+  kafkaTlsCaFile: setting(
+    'VIGIL_KAFKA_TLS_CA_FILE',
+    '',
+    optionalText,
+    "PEM file of the CA that signed the brokers' certificates (needs VIGIL_KAFKA_TLS=true)",
+  ),
+  kafkaTlsCertFile: setting(
+    'VIGIL_KAFKA_TLS_CERT_FILE',
+    '',
+    optionalText,
+    'PEM client certificate for mutual TLS (with VIGIL_KAFKA_TLS_KEY_FILE)',
+  ),
+  kafkaTlsKeyFile: setting(
+    'VIGIL_KAFKA_TLS_KEY_FILE',
+    '',
+    optionalText,
+    'PEM private key of VIGIL_KAFKA_TLS_CERT_FILE',
+  ),
+  kafkaSaslMechanism: setting(
+    'VIGIL_KAFKA_SASL_MECHANISM',
+    'none',
+    oneOf(['none', 'plain', 'scram-sha-256', 'scram-sha-512']),
+    'SASL authentication to Kafka (plain wants VIGIL_KAFKA_TLS=true: it sends the password as is)',
+  ),
+  kafkaSaslUsername: setting('VIGIL_KAFKA_SASL_USERNAME', '', optionalText, 'SASL user name'),
+  kafkaSaslPassword: setting('VIGIL_KAFKA_SASL_PASSWORD', '', optionalText, 'SASL password'),
+  kafkaReplicationFactor: setting(
+    'VIGIL_KAFKA_REPLICATION_FACTOR',
+    '1',
+    int(1, 32),
+    'Replicas of each topic Vigil creates (3 on a production cluster; existing topics are left as they are)',
+  ),
+  kafkaMinInsyncReplicas: setting(
+    'VIGIL_KAFKA_MIN_INSYNC_REPLICAS',
+    '1',
+    int(1, 32),
+    'min.insync.replicas of the topics Vigil creates: an acks=all write needs this many replicas (2 with 3 replicas)',
+  ),
   topicPrefix: setting(
     'VIGIL_TOPIC_PREFIX',
     '',
@@ -121,6 +185,24 @@ export const SETTINGS = {
   ),
   mqttUsername: setting('VIGIL_MQTT_USERNAME', '', optionalText, 'MQTT user of the ingest service'),
   mqttPassword: setting('VIGIL_MQTT_PASSWORD', '', optionalText, 'MQTT password of the ingest service'),
+  mqttTlsCaFile: setting(
+    'VIGIL_MQTT_TLS_CA_FILE',
+    '',
+    optionalText,
+    "PEM file of the CA that signed the MQTT broker's certificate (mqtts: URLs; without it, the system CAs)",
+  ),
+  mqttTlsCertFile: setting(
+    'VIGIL_MQTT_TLS_CERT_FILE',
+    '',
+    optionalText,
+    'PEM client certificate ingest (and the simulator) present to the broker (mqtts: URLs, with VIGIL_MQTT_TLS_KEY_FILE)',
+  ),
+  mqttTlsKeyFile: setting(
+    'VIGIL_MQTT_TLS_KEY_FILE',
+    '',
+    optionalText,
+    'PEM private key of VIGIL_MQTT_TLS_CERT_FILE',
+  ),
   mqttShareGroup: setting(
     'VIGIL_MQTT_SHARE_GROUP',
     'vigil-ingest',
@@ -132,7 +214,32 @@ export const SETTINGS = {
     'VIGIL_REDIS_URL',
     'redis://127.0.0.1:6379',
     url(['redis:', 'rediss:']),
-    'Redis for derived state',
+    'Redis for derived state (with sentinels: its user, password, database and rediss: for TLS; the host is ignored)',
+  ),
+  redisSentinels: setting(
+    'VIGIL_REDIS_SENTINELS',
+    '',
+    optionalList,
+    'Redis Sentinel addresses, comma-separated host:port: Vigil asks them for the current master (empty: VIGIL_REDIS_URL directly)',
+  ),
+  redisSentinelName: setting(
+    'VIGIL_REDIS_SENTINEL_NAME',
+    'mymaster',
+    z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only'),
+    'Name of the master the sentinels monitor',
+  ),
+  redisSentinelPassword: setting(
+    'VIGIL_REDIS_SENTINEL_PASSWORD',
+    '',
+    optionalText,
+    'Password of the sentinels themselves (when they require one)',
+  ),
+
+  httpHost: setting(
+    'VIGIL_HTTP_HOST',
+    '127.0.0.1',
+    host,
+    'Address the HTTP servers of ingest, scorer and alerts listen on (0.0.0.0 in a container or pod)',
   ),
 
   ingestPort: setting(

@@ -1,4 +1,5 @@
-import type { Severity } from './alert-event';
+import { z } from 'zod';
+import { type Severity, SEVERITIES } from './alert-event';
 
 /** What happened to an alert, who did it, when: the audit trail on Kafka `alerts.audit`. */
 export type AlertAction = 'raised' | 'escalated' | 'updated' | 'acknowledged' | 'resolved' | 'auto-resolved';
@@ -14,3 +15,24 @@ export interface AlertAudit {
   readonly at: number;
   readonly note?: string;
 }
+
+export const ALERT_ACTIONS = [
+  'raised',
+  'escalated',
+  'updated',
+  'acknowledged',
+  'resolved',
+  'auto-resolved',
+] as const satisfies readonly AlertAction[];
+
+/** Runtime check of an `alerts.audit` record. */
+export const alertAuditSchema = z.looseObject({
+  v: z.literal(1),
+  alertId: z.string().min(1),
+  patientId: z.string().min(1),
+  action: z.enum(ALERT_ACTIONS),
+  severity: z.enum(SEVERITIES),
+  by: z.string().min(1),
+  at: z.number().finite(),
+  note: z.string().optional(),
+}) satisfies z.ZodType<AlertAudit>;

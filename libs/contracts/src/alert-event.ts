@@ -1,4 +1,5 @@
-import type { Vital } from './vitals';
+import { z } from 'zod';
+import { type Vital, VITALS } from './vitals';
 
 /** IEC 60601-1-8 alarm priorities. */
 export const SEVERITIES = ['low', 'medium', 'high'] as const;
@@ -58,3 +59,26 @@ export interface AlertEvent {
   readonly startedAt: number;
   readonly at: number;
 }
+
+export const evidenceSchema = z.looseObject({
+  source: z.enum(['limit', 'baseline', 'news2', 'model', 'sensor']),
+  vital: z.enum(VITALS).nullable(),
+  value: z.number().nullable(),
+  usual: z.number().nullable(),
+  score: z.number(),
+}) satisfies z.ZodType<Evidence>;
+
+/** Runtime check of an `alerts.events` record. */
+export const alertEventSchema = z.looseObject({
+  v: z.literal(1),
+  alertId: z.string().min(1),
+  patientId: z.string().min(1),
+  kind: z.enum(ALERT_KINDS),
+  state: z.enum(['raised', 'escalated', 'updated', 'resolved']),
+  severity: z.enum(SEVERITIES),
+  reason: z.string(),
+  vitals: z.array(z.enum(VITALS)),
+  evidence: z.array(evidenceSchema),
+  startedAt: z.number().finite(),
+  at: z.number().finite(),
+}) satisfies z.ZodType<AlertEvent>;

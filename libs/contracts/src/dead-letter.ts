@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** Why ingest refused a payload. A closed set, so metrics and dashboards can count by reason. */
 export const DEAD_LETTER_REASONS = [
   'malformed_json',
@@ -29,3 +31,16 @@ export interface DeadLetter {
   readonly payloadTruncatedAt: number | null;
   readonly receivedAt: number;
 }
+
+/** Runtime check of a `vitals.deadletter` record. */
+export const deadLetterSchema = z.looseObject({
+  v: z.literal(1),
+  reason: z.enum(DEAD_LETTER_REASONS),
+  message: z.string(),
+  deviceId: z.string().nullable(),
+  mqttTopic: z.string(),
+  payload: z.string(),
+  payloadBytes: z.number().int().nonnegative(),
+  payloadTruncatedAt: z.number().int().nullable(),
+  receivedAt: z.number().finite(),
+}) satisfies z.ZodType<DeadLetter>;

@@ -11,3 +11,4 @@ export * from './alert-audit';
 export * from './client-events';
 export * from './patient-limits';
 export * from './recording-labels';
+export * from './topic-schemas';

@@ -66,3 +66,13 @@ export const patientLimitsRequestSchema = z.strictObject({
     .max(500),
 });
 export type PatientLimitsRequest = z.infer<typeof patientLimitsRequestSchema>;
+
+/** Runtime check of a `patients.limits` record: the limits as the gateway accepted them. */
+export const patientLimitsChangeSchema = z.looseObject({
+  v: z.literal(1),
+  patientId: z.string().min(1),
+  limits: patientLimitsRequestSchema.shape.limits,
+  by: z.string().min(1),
+  reason: z.string(),
+  at: z.number().finite(),
+}) satisfies z.ZodType<PatientLimitsChange>;

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** The vital signs a wearable reports, in the order the model sees them as features. */
 export const VITALS = ['hr', 'spo2', 'rr', 'temp', 'sbp', 'dbp', 'steps'] as const;
 export type Vital = (typeof VITALS)[number];
@@ -22,3 +24,8 @@ export const VITAL_SPECS: Readonly<Record<Vital, VitalSpec>> = {
   dbp: { label: 'Diastolic BP', unit: 'mmHg', min: 20, max: 200 },
   steps: { label: 'Steps', unit: 'count', min: 0, max: 1000 },
 };
+
+/** A vital's reading on Kafka (already validated by ingest): a finite number, any vital may be missing. */
+export const vitalValuesShape = Object.fromEntries(
+  VITALS.map((v) => [v, z.number().finite().optional()]),
+) as Record<Vital, z.ZodOptional<z.ZodNumber>>;

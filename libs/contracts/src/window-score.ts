@@ -1,4 +1,5 @@
-import type { Vital } from './vitals';
+import { z } from 'zod';
+import { type Vital, VITALS } from './vitals';
 
 /** One scored window on Kafka `vitals.scores`, for dashboards and offline analysis. */
 export interface WindowScore {
@@ -19,3 +20,19 @@ export interface WindowScore {
   readonly deviation: number;
   readonly context: { readonly activity: 'rest' | 'active' | 'recovery'; readonly night: boolean };
 }
+
+const perVital = z.partialRecord(z.enum(VITALS), z.number());
+
+/** Runtime check of a `vitals.scores` record. */
+export const windowScoreSchema = z.looseObject({
+  v: z.literal(1),
+  patientId: z.string().min(1),
+  at: z.number().finite(),
+  news2: z.number(),
+  model: z.number().nullable(),
+  contributions: perVital.nullable(),
+  latest: perVital,
+  usual: perVital,
+  deviation: z.number(),
+  context: z.object({ activity: z.enum(['rest', 'active', 'recovery']), night: z.boolean() }),
+}) satisfies z.ZodType<WindowScore>;

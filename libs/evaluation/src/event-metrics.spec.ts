@@ -219,3 +219,15 @@ describe('evaluateEvents: confounders, observability, groups, acute types', () =
     expect(report.bySubgroup['band edge']).toMatchObject({ patients: 1, episodes: 2, detected: 1 });
   });
 });
+
+describe('re-announced alerts', () => {
+  it('detect an episode (an open alert escalated or updated in it) but are not alerts of their own', () => {
+    const open = [alert('p1', 5), { ...alert('p1', 14), reannounced: true }];
+    const report = evaluateEvents(patients, [ep('p1', 'bradycardia', 10, 20)], open, options);
+    expect(report.detected).toBe(1);
+    expect(report.ttdMedianMs).toBe(4 * m);
+    expect(report.alerts).toBe(1); // the raise at 5 min, before the episode: false
+    expect(report.falseAlerts).toBe(1);
+    expect(report.precision).toBe(0);
+  });
+});

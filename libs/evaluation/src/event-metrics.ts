@@ -5,7 +5,11 @@ import { median, percentile, ratio } from './stats';
  *
  * Rules (also printed by `vigil evaluate`):
  * - A clinical episode is detected when an alert for that patient *starts* in
- *   [episode.start, episode.end + grace]. Time to detect = first such alert start − episode.start.
+ *   [episode.start, episode.end + grace], or when an alert already open for the patient is
+ *   re-announced in it (escalated, or updated because another vital is off): one alert per patient
+ *   condition tells the clinician about a new problem that way instead of opening a second alert.
+ *   Time to detect = first such alert start (or re-announcement) − episode.start. A re-announcement
+ *   is not a new alert: it gets no verdict and counts in neither precision nor false alerts.
  * - Each alert gets one verdict: `true` when it starts inside [start, end + grace] of a clinical
  *   episode of its patient; else `technical` when it starts inside [start, end + grace] of a
  *   sensor-fault episode; else `false`.
@@ -52,6 +56,8 @@ export interface EvaluatedAlert {
   readonly patientId: string;
   /** When the alert was raised (its episode start), epoch ms. */
   readonly at: number;
+  /** An open alert re-announced (escalated, another vital off): detects, but is not a new alert. */
+  readonly reannounced?: boolean;
 }
 
 export interface MonitoredPatient {
@@ -225,7 +231,8 @@ export function evaluateEvents(
   options: MatchOptions,
 ): EventReport {
   const outcomes = matchEpisodes(episodes, alerts, options);
-  const verdicts = classifyAlerts(alerts, episodes, options);
+  const raised = alerts.filter((a) => a.reannounced !== true);
+  const verdicts = classifyAlerts(raised, episodes, options);
 
   const typeSummary = (ttds: readonly (number | null)[]): TypeSummary => {
     const hits = ttds.flatMap((t) => (t === null ? [] : [t]));
@@ -258,12 +265,12 @@ export function evaluateEvents(
     bySubgroup[group] = summarise(
       patients.filter((p) => inGroup(p.patientId)),
       outcomes.filter((o) => inGroup(o.episode.patientId)),
-      verdicts.filter((_, i) => inGroup(alerts[i].patientId)),
+      verdicts.filter((_, i) => inGroup(raised[i].patientId)),
     );
   }
 
   const confounders: Record<string, ConfounderSummary> = {};
-  const falseAlerts = alerts.filter((_, i) => verdicts[i] === 'false');
+  const falseAlerts = raised.filter((_, i) => verdicts[i] === 'false');
   const falseByPatient = byPatient(falseAlerts);
   for (const c of options.confounders ?? []) {
     const summary = (confounders[c.type] ??= { confounders: 0, falseAlerts: 0, withFalseAlert: 0 });

@@ -1,8 +1,7 @@
-import Redis from 'ioredis';
 import { Partitioners } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type RegistryEvent, TOPICS } from '@vigil/contracts';
-import { createKafka, ensureTopics, physicalTopic } from '@vigil/infra';
+import { createKafka, createRedis, ensureTopics, physicalTopic, topicReplication } from '@vigil/infra';
 import { RegistryStore } from './registry.store';
 
 export interface OpenRegistry {
@@ -25,7 +24,7 @@ export async function openRegistry(settings: Settings): Promise<OpenRegistry> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, settings.topicPrefix);
+    await ensureTopics(admin, settings.topicPrefix, topicReplication(settings));
   } finally {
     await admin.disconnect();
   }
@@ -36,7 +35,7 @@ export async function openRegistry(settings: Settings): Promise<OpenRegistry> {
     createPartitioner: Partitioners.DefaultPartitioner,
   });
   await producer.connect();
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 3 });
+  const redis = createRedis(settings, { maxRetriesPerRequest: 3 });
   const topic = physicalTopic(settings.topicPrefix, TOPICS.registryChanges);
   const registry = new RegistryStore(
     redis,

@@ -9,7 +9,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { loadConfig, type Settings } from '@vigil/config';
 import { telemetryTopic } from '@vigil/contracts';
 import { removePrefixedState, repoRoot } from '@vigil/infra';
-import { expireIngestSessions } from '@vigil/ingest';
+import { expireIngestSessions, mqttTlsOptions } from '@vigil/ingest';
 import { validSample } from '@vigil/ingestion';
 import { Random } from '@vigil/simulator';
 import { openRegistry } from '@vigil/registry';
@@ -71,11 +71,16 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The scrape credential of the ingest instance the bench starts (its /metrics needs one). */
+const scrapeToken = randomBytes(24).toString('base64url');
+const fetchMetrics = (url: string) =>
+  fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${scrapeToken}` } });
+
 /** Counters and the ack-latency sum/count from ingest's /metrics. */
 async function scrape(
   url: string,
 ): Promise<{ samples: number; deadLetters: number; ackSum: number; ackCount: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await (await fetchMetrics(url)).text();
   const value = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
   return {
     samples: value(/^vigil_ingest_samples_total (\S+)$/gm),
@@ -107,6 +112,7 @@ async function run(options: IngestBenchOptions): Promise<void> {
     // A bench device sends thousands of samples a second on purpose: no per-device rate limit.
     VIGIL_INGEST_RATE_PER_DEVICE: '0',
     VIGIL_LOG_LEVEL: 'warn',
+    VIGIL_METRICS_TOKEN: scrapeToken,
   };
   const settings: Settings = loadConfig({ ...process.env, ...env });
   const entry = join(repoRoot(), 'dist', 'apps', 'ingest', 'src', 'main.js');
@@ -150,6 +156,7 @@ async function run(options: IngestBenchOptions): Promise<void> {
           protocolVersion: 5,
           clientId: `${deviceId}-pub`,
           reconnectPeriod: 0,
+          ...mqttTlsOptions(base),
         }),
       );
     const publishers = clients.map(async (client, d) => {
@@ -198,7 +205,7 @@ async function run(options: IngestBenchOptions): Promise<void> {
       30_000,
     ).catch(async (error: Error) => {
       const now = await scrape(url);
-      const reasons = (await (await fetch(`${url}/metrics`)).text())
+      const reasons = (await (await fetchMetrics(url)).text())
         .split('\n')
         .filter((l) => l.startsWith('vigil_ingest_deadletters_total{'));
       throw new Error(

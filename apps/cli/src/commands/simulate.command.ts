@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { loadConfig } from '@vigil/config';
+import { mqttTlsOptions } from '@vigil/ingest';
 import { recordSimulation, telemetryPayload, VitalsSimulator, type SimulatedReading } from '@vigil/simulator';
 import { Output } from '../output';
 import { positiveInteger, positiveNumber, integer } from '../option-parsers';
@@ -164,6 +165,7 @@ async function publish(options: SimulateOptions): Promise<void> {
     deviceIds: sim.patients.map((p) => p.deviceId),
     passwords,
     maxInFlight: options.inflight,
+    tls: mqttTlsOptions(config),
   });
   if (speed > 1 && durationS === undefined && options.start === undefined)
     out.info(

@@ -51,7 +51,7 @@ async function up(options: UpOptions): Promise<void> {
 
   // One JWT secret per run unless the operator set one: tokens printed below work for this run.
   const secret = loadConfig().jwtSecret ?? randomBytes(24).toString('base64url');
-  // Likewise the scrape token of the alerts gateway's /metrics.
+  // Likewise the scrape token of every app's /metrics.
   const metricsToken = loadConfig().metricsToken ?? randomBytes(24).toString('base64url');
   // The children inherit this environment; VIGIL_JWT_SECRET is set so the tokens below work. On a
   // fresh broker the consumer groups are new: they start at the beginning of the (local, empty) log,
@@ -182,7 +182,7 @@ async function up(options: UpOptions): Promise<void> {
     out.info(`  WebSocket alerts:     ${summary.websocket}`);
     out.info(`  Clinician of team-a:  Authorization: Bearer ${nurse}`);
     out.info(`  Health:               ${summary.health.join('  ')}`);
-    out.info(`  Metrics (alerts):     curl -H 'Authorization: Bearer ${metricsToken}' ${base}/metrics`);
+    out.info(`  Metrics (each app):   curl -H 'Authorization: Bearer ${metricsToken}' ${base}/metrics`);
     out.info(
       devices > 0
         ? `  Simulating ${devices} devices; 2.5 min of history uploaded, then live; alerts are on the dashboard already.`

@@ -1,6 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { CONFIG, RedisConnection } from '@vigil/infra';
+
+/** Newest samples per device this instance remembers in memory too (the bound while Redis is away). */
+export const LOCAL_DEDUPE_WINDOW = 256;
+/** Devices whose recent samples are remembered in memory (least recently seen forgotten first). */
+const LOCAL_DEVICES = 20_000;
+
+const withoutRedis =
+  (register.getSingleMetric('vigil_ingest_dedupe_without_redis_total') as Counter | undefined) ??
+  new Counter({
+    name: 'vigil_ingest_dedupe_without_redis_total',
+    help: 'Duplicate checks made from this instance’s memory only, because Redis was unreachable',
+  });
 
 /** A sample's identity for duplicate detection. */
 export interface SampleId {
@@ -19,13 +32,27 @@ export interface SampleId {
  *
  * Seqs are remembered only after Kafka acknowledged the samples: remembering first would turn a
  * crash between the two into a loss (the resent sample would be taken for a duplicate).
+ *
+ * Redis loss does not stop ingestion: each instance also remembers the newest
+ * `LOCAL_DEDUPE_WINDOW` (256) samples of each of the last 20,000 devices it wrote, in memory. While
+ * Redis is unreachable, or after it was emptied (FLUSHALL, a restart without persistence), a resent
+ * sample is still caught when it is among those; Redis' window refills as samples arrive. The bound:
+ * a duplicate of an older sample, or of one another ingest instance wrote, passes in that time.
  */
 @Injectable()
 export class DedupeStore {
+  private readonly logger = new Logger(DedupeStore.name);
+  /** Per device, the `seq@ts` of its newest samples this instance got into Kafka (insertion order). */
+  private readonly recent = new Map<string, Set<string>>();
+  private readonly localWindow: number;
+  private warnedAt = 0;
+
   constructor(
     private readonly redis: RedisConnection,
     @Inject(CONFIG) private readonly config: Settings,
-  ) {}
+  ) {
+    this.localWindow = Math.min(config.ingestDedupeWindow, LOCAL_DEDUPE_WINDOW);
+  }
 
   /** Samples (`seq@ts`) accepted by this instance and not yet recorded in Redis: bounded by what is in flight. */
   private readonly pending = new Map<string, Set<string>>();
@@ -41,12 +68,15 @@ export class DedupeStore {
    */
   async claim(deviceId: string, samples: readonly { seq: number; ts: number }[]): Promise<boolean[]> {
     if (this.config.ingestDedupeWindow === 0 || samples.length === 0) return samples.map(() => false);
-    const scores = await this.redis.client.zmscore(this.key(deviceId), ...samples.map((s) => String(s.seq)));
+    const scores = await this.redisScores(deviceId, samples);
     const pending = this.pending.get(deviceId) ?? new Set<string>();
-    const duplicate = scores.map(
-      (score, i) =>
-        (score !== null && Number(score) === samples[i].ts) || pending.has(pendingKey(samples[i])),
-    );
+    const recent = this.recent.get(deviceId);
+    const duplicate = scores.map((score, i) => {
+      const id = pendingKey(samples[i]);
+      return (
+        (score !== null && Number(score) === samples[i].ts) || pending.has(id) || recent?.has(id) === true
+      );
+    });
     samples.forEach((sample, i) => {
       if (!duplicate[i]) pending.add(pendingKey(sample));
     });
@@ -63,9 +93,35 @@ export class DedupeStore {
     }
   }
 
-  /** One Redis round trip for every sample of a Kafka request that was just acknowledged. */
+  /** Redis' remembered ts per seq, or nothing known (null each) when Redis is unreachable. */
+  private async redisScores(
+    deviceId: string,
+    samples: readonly { seq: number }[],
+  ): Promise<(string | null)[]> {
+    if (this.redis.client.status === 'ready') {
+      try {
+        return await this.redis.client.zmscore(this.key(deviceId), ...samples.map((s) => String(s.seq)));
+      } catch (error) {
+        this.degraded(error);
+      }
+    } else this.degraded(new Error(`connection ${this.redis.client.status}`));
+    withoutRedis.inc();
+    return samples.map(() => null);
+  }
+
+  private degraded(error: unknown): void {
+    if (Date.now() - this.warnedAt < 10_000) return;
+    this.warnedAt = Date.now();
+    this.logger.warn(
+      `duplicate check without Redis (${error instanceof Error ? error.message : String(error)}): from this instance's memory of each device's newest ${this.localWindow} samples`,
+    );
+  }
+
+  /** In memory, then one Redis round trip for every sample of a Kafka request that was just acknowledged. */
   async remember(samples: readonly SampleId[]): Promise<void> {
     if (this.config.ingestDedupeWindow === 0 || samples.length === 0) return;
+    for (const sample of samples) this.rememberLocally(sample);
+    if (this.redis.client.status !== 'ready') return; // not waiting for a reconnect: memory holds them
     const byDevice = new Map<string, (number | string)[]>();
     for (const { deviceId, seq, ts } of samples) {
       const members = byDevice.get(deviceId) ?? [];
@@ -81,6 +137,19 @@ export class DedupeStore {
         .expire(key, this.config.ingestDedupeTtlSeconds);
     }
     await pipeline.exec();
+  }
+
+  private rememberLocally(sample: SampleId): void {
+    let recent = this.recent.get(sample.deviceId);
+    if (recent)
+      this.recent.delete(sample.deviceId); // re-inserted: most recently seen last
+    else {
+      recent = new Set<string>();
+      if (this.recent.size >= LOCAL_DEVICES) this.recent.delete(this.recent.keys().next().value as string);
+    }
+    this.recent.set(sample.deviceId, recent);
+    recent.add(pendingKey(sample));
+    if (recent.size > this.localWindow) recent.delete(recent.values().next().value as string);
   }
 }
 

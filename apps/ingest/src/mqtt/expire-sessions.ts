@@ -1,5 +1,6 @@
 import { connectAsync } from 'mqtt';
 import { type Settings } from '@vigil/config';
+import { mqttTlsOptions, type MqttTlsSettings } from './mqtt-tls';
 
 /**
  * Ends the persistent MQTT sessions of an ingest instance (reconnecting each with a clean session
@@ -9,8 +10,10 @@ export async function expireIngestSessions(
   settings: Pick<
     Settings,
     'mqttUrl' | 'mqttUsername' | 'mqttPassword' | 'ingestInstance' | 'ingestMqttConnections'
-  >,
+  > &
+    MqttTlsSettings,
 ): Promise<void> {
+  const tls = mqttTlsOptions(settings);
   for (let i = 0; i < settings.ingestMqttConnections; i++) {
     const client = await connectAsync(settings.mqttUrl, {
       protocolVersion: 5,
@@ -20,6 +23,7 @@ export async function expireIngestSessions(
       clean: true,
       reconnectPeriod: 0,
       properties: { sessionExpiryInterval: 0 },
+      ...tls,
     });
     await client.endAsync();
   }

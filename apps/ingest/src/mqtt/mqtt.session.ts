@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
-import { connect as tcpConnect, type Socket } from 'node:net';
+import { isIP, connect as tcpConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { generate, type IPublishPacket, type Packet, parser as mqttParser } from 'mqtt-packet';
+import { type MqttTlsOptions } from './mqtt-tls';
 import { OrderedAckQueue } from './ordered-ack.queue';
 
 export interface SessionOptions {
@@ -16,6 +17,8 @@ export interface SessionOptions {
   readonly receiveMaximum: number;
   readonly keepaliveSeconds?: number;
   readonly reconnectMs?: number;
+  /** CA, client certificate and key for mqtts: URLs. */
+  readonly tls?: MqttTlsOptions;
 }
 
 export interface SessionMessage {
@@ -131,7 +134,13 @@ export class MqttSession extends EventEmitter {
       throw new Error(`ingest speaks MQTT over TCP or TLS (mqtt:, mqtts:), not ${url.protocol}`);
     const socket =
       url.protocol === 'mqtts:'
-        ? tlsConnect({ host: url.hostname, port, servername: url.hostname })
+        ? tlsConnect({
+            host: url.hostname,
+            port,
+            // SNI carries host names only (RFC 6066); an IP address is verified against the certificate's IP SANs.
+            ...(isIP(url.hostname) === 0 ? { servername: url.hostname } : {}),
+            ...this.options.tls,
+          })
         : tcpConnect({ host: url.hostname, port });
     socket.setNoDelay(true);
     const generation = ++this.generation;

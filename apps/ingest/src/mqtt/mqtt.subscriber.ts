@@ -3,6 +3,7 @@ import { type Settings } from '@vigil/config';
 import { TELEMETRY_TOPIC_PATTERN } from '@vigil/contracts';
 import { CONFIG, type HealthIndicator, type HealthStatus } from '@vigil/infra';
 import { IngestMetrics } from '../ingest.metrics';
+import { mqttTlsOptions, type MqttTlsOptions } from './mqtt-tls';
 import { MqttSession, type SessionLoad, type SessionMessage } from './mqtt.session';
 
 /** One telemetry message as the broker delivered it. */
@@ -32,11 +33,13 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
   private stopping = false;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly unobserve: () => void;
+  private readonly tls: MqttTlsOptions;
 
   constructor(
     @Inject(CONFIG) private readonly config: Settings,
     private readonly metrics: IngestMetrics,
   ) {
+    this.tls = mqttTlsOptions(config);
     this.unobserve = metrics.observe(() => {
       const load = this.load();
       metrics.backlog.set(load.reduce((n, l) => n + l.backlog, 0));
@@ -128,6 +131,7 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
       subscription: this.subscription,
       sessionExpirySeconds: this.config.ingestMqttSessionExpirySeconds,
       receiveMaximum: this.config.ingestReceiveMaximum,
+      tls: this.tls,
     });
     session.on('warning', (error: Error) => this.logger.warn(`${clientId}: ${error.message}`));
     session.on('disconnected', (reason: string) => {

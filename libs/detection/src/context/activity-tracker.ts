@@ -12,20 +12,25 @@ export const DEFAULT_ACTIVITY_OPTIONS: ActivityOptions = { activeStepsPerMin: 30
 
 const MINUTE = 60_000;
 const ONSET_MS = 15_000;
+/** A step count this recent means the device senses motion (a wearable reports one every second). */
+const MOTION_SENSED_MS = 2 * MINUTE;
 
 /**
  * Activity from the wearable's step counts: a sliding one-minute sum. Pure and replay-safe: the same
- * samples give the same states. A patient without a step counter is always at rest.
+ * samples give the same states. A patient without a step counter is at rest, with motion unknown
+ * (`sensesMotion`).
  */
 export class ActivityTracker {
   private readonly recent: { ts: number; steps: number }[] = [];
   private sum = 0;
   private lastActiveAt = -Infinity;
+  private lastStepsAt = -Infinity;
 
   constructor(private readonly options: ActivityOptions = DEFAULT_ACTIVITY_OPTIONS) {}
 
   observe(ts: number, steps: number | undefined): void {
     if (steps === undefined || !Number.isFinite(steps)) return;
+    this.lastStepsAt = Math.max(this.lastStepsAt, ts);
     this.recent.push({ ts, steps });
     this.sum += steps;
     while (this.recent.length > 0 && this.recent[0].ts <= ts - MINUTE) this.sum -= this.recent.shift()!.steps;
@@ -42,6 +47,14 @@ export class ActivityTracker {
     const since = at - this.lastActiveAt;
     if (since <= 5_000) return 'active';
     return since < this.options.recoveryMs ? 'recovery' : 'rest';
+  }
+
+  /**
+   * Whether the device tells rest from effort at all: a bedside monitor (or a recording without
+   * steps) does not, and then a raised HR or RR may be effort as much as illness.
+   */
+  sensesMotion(at: number): boolean {
+    return at - this.lastStepsAt <= MOTION_SENSED_MS;
   }
 
   snapshot(): { lastActiveAt: number | null } {

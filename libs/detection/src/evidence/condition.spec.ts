@@ -1,4 +1,4 @@
-import { ConditionAssessor, type VitalNow } from './condition';
+import { ConditionAssessor, UNEXPLAINED_RISE_MS, type VitalNow } from './condition';
 
 const now = (value: number, usual: number, spread: number, ready = true): VitalNow => ({
   value,
@@ -9,7 +9,14 @@ const now = (value: number, usual: number, spread: number, ready = true): VitalN
   ready,
 });
 const at = Date.UTC(2026, 0, 1, 10);
-const base = { at, irregularity: null, activity: 'rest' as const, limits: undefined, model: null };
+const base = {
+  at,
+  irregularity: null,
+  activity: 'rest' as const,
+  motion: true,
+  limits: undefined,
+  model: null,
+};
 
 describe(ConditionAssessor.name, () => {
   it('is quiet when every vital sits at the patient’s usual, even at a NEWS2 band edge', () => {
@@ -64,5 +71,23 @@ describe(ConditionAssessor.name, () => {
     const c = new ConditionAssessor().assess({ ...base, vitals: { rr: now(26, 15, 1.5, false) } });
     expect(c.severity).toBe('medium');
     expect(c.reason).toBe('RR 26 /min');
+  });
+
+  it('without motion data, waits for a raised HR or RR to last before it counts; a fall or a red score at once', () => {
+    const assessor = new ConditionAssessor();
+    const unsensed = { ...base, motion: false };
+    const raised = { hr: now(74, 55, 3), rr: now(19, 12, 1.2) };
+    expect(assessor.assess({ ...unsensed, vitals: raised }).severity).toBeNull();
+    expect(
+      assessor.assess({ ...unsensed, at: at + UNEXPLAINED_RISE_MS / 2, vitals: raised }).severity,
+    ).toBeNull();
+    const lasting = assessor.assess({ ...unsensed, at: at + UNEXPLAINED_RISE_MS, vitals: raised });
+    expect(lasting.severity).toBe('medium');
+    expect(lasting.vitals).toEqual(['hr', 'rr']);
+
+    const fresh = new ConditionAssessor();
+    expect(fresh.assess({ ...unsensed, vitals: { hr: now(38, 60, 3) } }).severity).toBe('high');
+    expect(fresh.assess({ ...unsensed, vitals: { rr: now(27, 14, 1.2) } }).severity).toBe('medium');
+    expect(new ConditionAssessor().assess({ ...base, vitals: raised }).severity).toBe('medium');
   });
 });

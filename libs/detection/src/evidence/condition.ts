@@ -12,7 +12,7 @@ import { describeCondition } from './reason';
  * Upwards HR, RR and SBP are expected during activity and recovery, so only limits count then.
  */
 export const DEVIATION_RULES: Readonly<Record<LimitedVital, { up: number; down: number; z: number }>> = {
-  hr: { up: 15, down: 15, z: 3 },
+  hr: { up: 15, down: 12, z: 3 },
   spo2: { up: Infinity, down: 3, z: 3.5 },
   rr: { up: 4, down: 4, z: 3.5 },
   temp: { up: 1.0, down: 1.5, z: 3.5 },
@@ -31,6 +31,13 @@ const EXPECTED_UP_WHEN_ACTIVE: ReadonlySet<Vital> = new Set<Vital>(['hr', 'rr', 
 export const IRREGULARITY_RULE = { min: 6, ratio: 3, z: 5 };
 /** Once off, a vital stays off until it is back within this share of its threshold (no flicker). */
 const HOLD = 0.75;
+/**
+ * Without motion data (no step counter: a bedside monitor, a recording without steps) a raised HR or
+ * RR may be effort, turning or waking as much as illness; such a rise counts once it has lasted
+ * this long, as long as recovery from effort would take. A hard limit or a NEWS2 red score counts at once.
+ */
+export const UNEXPLAINED_RISE_MS = 5 * 60_000;
+const RISES_WITH_EFFORT: ReadonlySet<LimitedVital> = new Set<LimitedVital>(['hr', 'rr']);
 
 /** A vital's current value and what is expected of it (see PatientMonitor). */
 export interface VitalNow extends Expected {
@@ -50,6 +57,8 @@ export interface ConditionInput {
   readonly vitals: Partial<Record<LimitedVital, VitalNow>>;
   readonly irregularity: VitalNow | null;
   readonly activity: ActivityState;
+  /** Whether the device senses motion; without it, rest is not known to be rest. */
+  readonly motion: boolean;
   readonly limits: PatientLimits | undefined;
   /** Model reconstruction error ÷ its calibrated alert level, null when the model did not run. */
   readonly model: { readonly ratio: number; readonly top: readonly Vital[] } | null;
@@ -91,6 +100,8 @@ export interface Condition {
  */
 export class ConditionAssessor {
   private readonly offSince = new Map<string, number>();
+  /** Since when an HR or RR rise has been beyond its threshold while motion is unknown. */
+  private readonly riseSince = new Map<LimitedVital, number>();
 
   assess(input: ConditionInput): Condition {
     const scale = input.limits?.spo2Scale ?? 1;
@@ -113,6 +124,7 @@ export class ConditionAssessor {
       const now = input.vitals[vital];
       if (!now) {
         this.offSince.delete(vital);
+        this.riseSince.delete(vital);
         continue;
       }
       const points =
@@ -122,7 +134,8 @@ export class ConditionAssessor {
       const z = now.ready ? (now.value - now.usual) / now.spread : 0;
       if (now.ready) deviation = Math.max(deviation, Math.abs(z));
       const off =
-        this.isOff(vital, now, active, points, rules) || ((vital === 'sbp' || vital === 'hr') && shock);
+        this.isOff(vital, now, active, points, rules, input.motion, input.at) ||
+        ((vital === 'sbp' || vital === 'hr') && shock);
       const irregular = vital === 'hr' && this.isIrregular(input.irregularity);
       if (!off && !irregular && limit === null) {
         this.offSince.delete(vital);
@@ -204,6 +217,8 @@ export class ConditionAssessor {
     active: boolean,
     points: number,
     rules: readonly News2Rule[],
+    motion: boolean,
+    at: number,
   ): boolean {
     if (!now.ready) {
       // Warm-up: the population rule, a NEWS2 red score (on two readings for a sparse vital).
@@ -214,7 +229,12 @@ export class ConditionAssessor {
     const { up, down } = offThresholds(vital, now.spread);
     const hold = this.offSince.has(vital) ? HOLD : 1;
     const upAllowed = !(active && EXPECTED_UP_WHEN_ACTIVE.has(vital));
-    if (upAllowed && now.lower - now.usual >= hold * up) return true;
+    if (upAllowed && now.lower - now.usual >= hold * up) {
+      if (motion || !RISES_WITH_EFFORT.has(vital) || points >= 3) return true;
+      const since = this.riseSince.get(vital) ?? at;
+      this.riseSince.set(vital, since);
+      if (at - since >= UNEXPLAINED_RISE_MS) return true;
+    } else this.riseSince.delete(vital);
     return now.usual - now.upper >= hold * down;
   }
 

@@ -42,7 +42,7 @@ export const DEFAULT_DETECTION_OPTIONS: DetectionOptions = {
   windowLength: 60,
   strideSlots: 5,
   cadenceMs: 1000,
-  recentSlots: { hr: { rise: 10, fall: 10 }, spo2: { rise: 10, fall: 10 }, rr: { rise: 20, fall: 60 } },
+  recentSlots: { hr: { rise: 10, fall: 10 }, spo2: { rise: 7, fall: 7 }, rr: { rise: 15, fall: 60 } },
   // Each window already needs most of its last seconds to agree (recentSlots): one such window raises.
   policy: { confirm: 1, of: 1, clear: 12, cooldownMs: 600_000 },
   activity: DEFAULT_ACTIVITY_OPTIONS,

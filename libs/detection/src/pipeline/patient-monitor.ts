@@ -32,6 +32,8 @@ export interface DueWindow {
   /** What the model reads (T×F, VITALS order), null when it should not run yet. */
   readonly modelInput: Float32Array | null;
   readonly activity: ActivityState;
+  /** The device reports steps, so rest is known to be rest (see ActivityTracker.sensesMotion). */
+  readonly motion: boolean;
   readonly night: boolean;
   readonly vitals: Partial<Record<BaselineVital, VitalNow>>;
   readonly irregularity: VitalNow | null;
@@ -178,8 +180,11 @@ export class PatientMonitor {
     }
 
     const model = this.options.model;
+    // The model reads deviations from the patient's usual: before every dense vital's usual is
+    // learned (warm-up) it would read the population prior's distance instead.
+    const warmedUp = DENSE.every((v) => vitals[v]?.ready !== false);
     const modelInput =
-      model && this.window.filled >= T / 2 && vitals.hr?.ready !== false
+      model && this.window.filled >= T / 2 && warmedUp
         ? this.modelInput(values, modelContext, faulty, model.residualInput)
         : null;
     return {
@@ -188,6 +193,7 @@ export class PatientMonitor {
       values,
       modelInput,
       activity,
+      motion: this.activity.sensesMotion(at),
       night,
       vitals,
       irregularity,
@@ -246,6 +252,7 @@ export class PatientMonitor {
       vitals: due.vitals,
       irregularity: due.irregularity,
       activity: due.activity,
+      motion: due.motion,
       limits: this.limits,
       model: modelRatio === null || !model ? null : { ratio: modelRatio, top: topContributors(model) },
     });

@@ -146,7 +146,7 @@ export function episodeChart(
   const band = [{ from: 0, to: minutes(episode.end), label: `${episode.type} (labelled)` }];
   const markers = (['vigil', 'news2', 'zscore', 'lstm-ae'] as const).flatMap((d) =>
     replay.alerts[d]
-      .filter((a) => a.patientId === episode.patientId && a.at >= from && a.at <= to)
+      .filter((a) => a.patientId === episode.patientId && !a.reannounced && a.at >= from && a.at <= to)
       .map((a) => ({ x: minutes(a.at), label: d, color: COLORS[d] })),
   );
   const vitals = episode.vitals?.length ? episode.vitals : (['hr', 'spo2'] as const);

@@ -105,9 +105,14 @@ export class EvaluationReplay {
     }
   }
 
-  /** A clinical alert counts once, when raised, at the time it was raised (what the clinician experiences). */
+  /**
+   * A clinical alert counts once, when raised, at the time it was raised (what the clinician
+   * experiences); its re-announcements (escalated, updated) can detect a later episode.
+   */
   private record(a: AlertEvent): void {
     this.events.push(a);
+    if (a.kind === 'clinical' && (a.state === 'escalated' || a.state === 'updated'))
+      this.alerts.vigil.push({ patientId: a.patientId, at: a.at, reannounced: true });
     if (a.state !== 'raised') return;
     if (a.kind === 'technical') this.technicalAlerts.push({ patientId: a.patientId, at: a.at });
     else this.alerts.vigil.push({ patientId: a.patientId, at: a.at });

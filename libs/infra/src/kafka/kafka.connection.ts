@@ -5,7 +5,7 @@ import { type TopicName, type TopicPayloads } from '@vigil/contracts';
 import { CachedProbe } from '../health/cached-probe';
 import { type HealthIndicator, type HealthStatus } from '../health/health';
 import { CONFIG } from '../nest/config.module';
-import { createKafka, ensureTopics } from './kafka-client';
+import { createKafka, ensureTopics, topicReplication } from './kafka-client';
 import { consumerGroup, physicalTopic } from './topic-names';
 
 export interface Keyed<T> {
@@ -51,7 +51,7 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
 
   async onModuleInit(): Promise<void> {
     await this.admin.connect();
-    const created = await ensureTopics(this.admin, this.config.topicPrefix);
+    const created = await ensureTopics(this.admin, this.config.topicPrefix, topicReplication(this.config));
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
     await this.producer.connect();
     this.connected = true;

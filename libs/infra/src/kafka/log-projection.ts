@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { type Admin, type Consumer, type EachBatchPayload, KafkaJSError } from 'kafkajs';
+import { type Admin, KafkaJSError } from 'kafkajs';
 import { type TopicName, type TopicPayloads } from '@vigil/contracts';
-import { type HealthIndicator } from '../health/health';
-import { decodeJson, offsetAfter } from './batch-records';
+import { type HealthIndicator, type HealthStatus } from '../health/health';
+import { type BatchOutcome, ConsumerEdge, type EdgeBatch } from './consumer-edge';
 import { type KafkaConnection } from './kafka.connection';
 
 /**
  * An in-memory projection of a whole log topic (a registry, per-patient settings): read from the
- * beginning on every boot, then followed; healthy only once it has applied everything that was in
+ * beginning on every boot, then followed (through the ConsumerEdge: validated records, restarts); healthy only once it has applied everything that was in
  * the log when it started, so an app never serves from a half-built projection.
  *
  * It never commits an offset and so needs no group state; kafkajs still wants a group id, so each
@@ -20,7 +19,7 @@ import { type KafkaConnection } from './kafka.connection';
 export class LogProjection<T extends TopicName> implements HealthIndicator {
   readonly name: string;
   private readonly logger: Logger;
-  private readonly consumer: Consumer;
+  private readonly edge: ConsumerEdge<T>;
   /** Offset (per partition) to reach to be caught up; emptied as each is reached. */
   private readonly pending = new Map<number, bigint>();
   private caughtUp = false;
@@ -34,13 +33,21 @@ export class LogProjection<T extends TopicName> implements HealthIndicator {
   ) {
     this.name = `projection:${topic}`;
     this.logger = new Logger(`LogProjection(${topic})`);
-    this.consumer = kafka.kafka.consumer({
-      groupId: kafka.group(`${group}-${randomBytes(4).toString('hex')}`),
+    this.edge = new ConsumerEdge(kafka, {
+      name: this.name,
+      topics: [topic],
+      group: { private: group },
+      fromBeginning: true,
+      // An empty log: caught up as soon as the (private) group assigned the partitions.
+      onAssigned: () => this.markIfCaughtUp(),
+      onBatch: (batch) => this.onBatch(batch),
     });
   }
 
-  check(): boolean {
-    return this.caughtUp;
+  /** Caught up once; after a consumer crash, also assigned again (it follows the log live). */
+  check(): HealthStatus {
+    if (!this.caughtUp) return { up: false, detail: 'catching up with the log' };
+    return this.edge.check();
   }
 
   /** Call once the topics exist (onApplicationBootstrap). */
@@ -55,33 +62,23 @@ export class LogProjection<T extends TopicName> implements HealthIndicator {
     } finally {
       await admin.disconnect();
     }
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: true });
-    // An empty log: caught up as soon as the (private) group assigned the partitions.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markIfCaughtUp());
-    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.onBatch(payload) });
+    await this.edge.start();
   }
 
   async stop(): Promise<void> {
     this.caughtUp = false;
-    await this.consumer.disconnect();
+    await this.edge.stop();
   }
 
-  private onBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    for (const { value } of decodeJson<TopicPayloads[T]>(
-      batch.messages,
-      `${batch.topic}[${batch.partition}]`,
-      this.logger,
-    )) {
+  private onBatch(batch: EdgeBatch<T>): BatchOutcome {
+    for (const { value } of batch.records) {
       this.apply(value);
       this.applied++;
     }
-    if (batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
     const target = this.pending.get(batch.partition);
-    if (target !== undefined && BigInt(offsetAfter(batch)) >= target) this.pending.delete(batch.partition);
+    if (target !== undefined && batch.lastOffset + 1n >= target) this.pending.delete(batch.partition);
     this.markIfCaughtUp();
-    return payload.heartbeat();
+    return 'resolve'; // a projection commits nothing: each start reads the whole log
   }
 
   private markIfCaughtUp(): void {

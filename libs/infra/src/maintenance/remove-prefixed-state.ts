@@ -1,6 +1,7 @@
-import Redis from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { type Settings } from '@vigil/config';
+import { kafkaSecurity, type KafkaSecuritySettings } from '../kafka/kafka-client';
+import { createRedis, type RedisSettings } from '../redis/redis-options';
 
 /**
  * Deletes everything stored under a VIGIL_TOPIC_PREFIX: its Kafka topics and consumer groups and
@@ -8,11 +9,11 @@ import { type Settings } from '@vigil/config';
  * empty prefix, which would be the production data.
  */
 export async function removePrefixedState(
-  settings: Pick<Settings, 'topicPrefix' | 'kafkaBrokers' | 'redisUrl'>,
+  settings: Pick<Settings, 'topicPrefix' | 'kafkaBrokers'> & RedisSettings & KafkaSecuritySettings,
 ): Promise<void> {
   const prefix = settings.topicPrefix;
   if (prefix === '') throw new Error('refusing to remove state without a VIGIL_TOPIC_PREFIX');
-  const redis = new Redis(settings.redisUrl);
+  const redis = createRedis(settings);
   try {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
@@ -22,6 +23,7 @@ export async function removePrefixedState(
   const admin = new Kafka({
     clientId: 'vigil-cleanup',
     brokers: [...settings.kafkaBrokers],
+    ...kafkaSecurity(settings),
     logLevel: logLevel.NOTHING,
   }).admin();
   await admin.connect();

@@ -1,6 +1,8 @@
 import { ConsoleLogger, type INestApplication, Logger, type LogLevel, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, SETTINGS, type SettingKey, type Settings } from '@vigil/config';
+import { enableProcessMetrics } from '../metrics/process-metrics';
+import { checkPemFiles } from '../tls/pem-file';
 import { applySecurityHeaders } from './security-headers';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -39,6 +41,7 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
         missing.map((k) => ({ env: SETTINGS[k].env, value: '', problem: `is required by ${options.name}` })),
       );
     }
+    checkPemFiles(settings);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${options.name}: ${error.message}\n`);
@@ -47,15 +50,21 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
     throw error;
   }
   const logger = createLogger(settings, options.name);
+  enableProcessMetrics(options.name);
   const app = await NestFactory.create(options.module(settings), { logger, bufferLogs: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   guardShutdown(settings.shutdownTimeoutMs, options.name);
   const port = options.port(settings);
   applySecurityHeaders(app); // first, so routes mounted next (OpenAPI docs) carry the headers too
   options.beforeListen?.(app);
-  await app.listen(port, '127.0.0.1');
-  new Logger(options.name).log(`listening on http://127.0.0.1:${port}`);
+  await app.listen(port, settings.httpHost);
+  new Logger(options.name).log(`listening on http://${hostForUrl(settings.httpHost)}:${port}`);
   return app;
+}
+
+/** An IPv6 address goes in brackets in a URL. */
+function hostForUrl(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 /** If draining hangs (a broker gone away), exit anyway once the budget is spent. */

@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { type Settings } from '@vigil/config';
 import { CachedProbe } from '../health/cached-probe';
 import { type HealthIndicator, type HealthStatus } from '../health/health';
 import { CONFIG } from '../nest/config.module';
+import { createRedis } from './redis-options';
 
 /** The one Redis connection of an app. Redis holds derived state only: losing it loses no data. */
 @Injectable()
@@ -14,7 +15,7 @@ export class RedisConnection implements HealthIndicator, OnApplicationShutdown {
   private readonly probe: CachedProbe;
 
   constructor(@Inject(CONFIG) config: Settings) {
-    this.client = new Redis(config.redisUrl, {
+    this.client = createRedis(config, {
       lazyConnect: false,
       maxRetriesPerRequest: 3,
       enableAutoPipelining: true,

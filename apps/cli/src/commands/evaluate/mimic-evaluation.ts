@@ -92,7 +92,7 @@ export async function evaluateMimic(
     }
     ran = replay.hasModel ? ['vigil', 'news2', 'lstm-ae', 'zscore'] : ['vigil', 'news2', 'zscore'];
     raised.push(...replay.alertRecords());
-    for (const d of ran) alerts[d] = (alerts[d] ?? 0) + replay.alerts[d].length;
+    for (const d of ran) alerts[d] = (alerts[d] ?? 0) + replay.alerts[d].filter((a) => !a.reannounced).length;
   }
   const patientDays = monitoredMs / 86_400_000;
   const alertsPerPatientDay = Object.fromEntries(

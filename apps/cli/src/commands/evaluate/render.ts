@@ -33,7 +33,7 @@ export function renderRecording(r: RecordingEvaluation, table: TableRenderer): s
       `${r.samples} samples, ${r.windows} windows replayed in ${r.wallSeconds.toFixed(1)} s.`,
   );
   out.push(
-    `Rules: an episode is detected when an alert is raised in [start, end + ${r.graceMs / 60_000} min]; TTD = raise time − start (for blood pressure: − the first cuff reading inside the episode). ` +
+    `Rules: an episode is detected when an alert is raised in [start, end + ${r.graceMs / 60_000} min] (Vigil: or an open alert is re-announced there, escalated or another vital off); TTD = raise time − start (for blood pressure: − the first cuff reading inside the episode). ` +
       'Precision = alerts on a clinical episode ÷ all alerts (an alert on a sensor fault counts against it); ' +
       'false alerts/day exclude alerts on sensor faults, which are counted on their own (tech/day). [brackets]: 95 % bootstrap interval over patients.',
   );

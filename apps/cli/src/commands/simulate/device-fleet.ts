@@ -8,6 +8,8 @@ export interface FleetOptions {
   readonly passwords: Readonly<Record<string, string>>;
   /** Unacknowledged QoS 1 publishes allowed per device before `publish` waits (back-pressure). */
   readonly maxInFlight: number;
+  /** CA (and client certificate) for an mqtts:// broker: VIGIL_MQTT_TLS_*_FILE. */
+  readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
 }
 
 /**
@@ -45,6 +47,7 @@ export class DeviceFleet {
               clean: true,
               reconnectPeriod: 1000,
               connectTimeout: 10_000,
+              ...options.tls,
             }),
           ),
         );

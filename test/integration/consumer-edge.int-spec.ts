@@ -1,0 +1,95 @@
+import { type Producer } from 'kafkajs';
+import { register } from 'prom-client';
+import { type AlertAudit, TOPICS } from '@vigil/contracts';
+import { ConsumerEdge, KafkaConnection, physicalTopic } from '@vigil/infra';
+import { deleteTopics, testKafka, testSettings, uniqueId, waitFor } from '@vigil/testing';
+
+const audit = (n: number): AlertAudit => ({
+  v: 1,
+  alertId: `a-${n}`,
+  patientId: `p-${n % 3}`,
+  action: 'acknowledged',
+  severity: 'high',
+  by: 'nurse-1',
+  at: n,
+});
+
+const metricValue = async (name: string, labels: Record<string, string>): Promise<number> => {
+  const metric = (await register.getMetricsAsJSON()).find((m) => m.name === name);
+  const values = (metric?.values ?? []) as { value: number; labels: Record<string, string> }[];
+  return values
+    .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
+    .reduce((n, v) => n + v.value, 0);
+};
+
+/**
+ * The one consumer edge on the real Kafka: invalid records are skipped and counted while the valid
+ * ones around them are handled; a handler that fails and a kafkajs that gives up on the consumer
+ * (restartOnFailure → false) do not stop it: the edge restarts it and nothing committed is lost.
+ */
+describe('ConsumerEdge (real Kafka)', () => {
+  const id = uniqueId('it-edge');
+  const settings = testSettings(id);
+  let kafka: KafkaConnection;
+  let producer: Producer;
+  const edges: ConsumerEdge<typeof TOPICS.audit>[] = [];
+
+  beforeAll(async () => {
+    kafka = new KafkaConnection(settings);
+    await kafka.onModuleInit(); // creates the topics
+    producer = testKafka().producer();
+    await producer.connect();
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const e of edges) await e.stop();
+    await producer?.disconnect();
+    await kafka?.onApplicationShutdown();
+    await deleteTopics(settings);
+  }, 60_000);
+
+  it('skips and counts invalid records, handles the rest, restarts after kafkajs gave up, and commits only handled batches', async () => {
+    const topic = physicalTopic(settings.topicPrefix, TOPICS.audit);
+    await producer.send({
+      topic,
+      messages: [
+        { key: 'p-0', value: JSON.stringify(audit(0)) },
+        { key: 'p-0', value: '{"v":' },
+        { key: 'p-0', value: JSON.stringify({ ...audit(1), action: 'deleted' }) },
+        { key: 'p-0', value: JSON.stringify(audit(2)) },
+      ],
+    });
+    const handled: string[] = [];
+    let failuresLeft = 2;
+    const edge = new ConsumerEdge(kafka, {
+      name: `edge-${id}`,
+      topics: [TOPICS.audit],
+      group: 'edge-spec',
+      fromBeginning: true,
+      // kafkajs gives up at once: the edge itself must bring the consumer back.
+      consumer: { retry: { retries: 0, restartOnFailure: () => Promise.resolve(false) } },
+      onBatch: (batch) => {
+        if (failuresLeft-- > 0) throw new Error('handler failed (a dependency is down)');
+        for (const r of batch.records) handled.push(r.value.alertId);
+      },
+    });
+    edges.push(edge);
+    await edge.start();
+    await waitFor('the valid records handled after the restarts', () => handled.length >= 2, 60_000);
+    expect(handled).toEqual(['a-0', 'a-2']);
+    expect(
+      await metricValue('vigil_kafka_invalid_records_total', { consumer: `edge-${id}` }),
+    ).toBeGreaterThanOrEqual(2);
+    expect(
+      await metricValue('vigil_kafka_consumer_restarts_total', { consumer: `edge-${id}` }),
+    ).toBeGreaterThanOrEqual(1);
+    await waitFor('the edge healthy again', () => edge.check().up);
+
+    // Committed after the handler: the group's offset is past the batch.
+    const admin = kafka.adminClient;
+    await waitFor('the offset committed', async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId: kafka.group('edge-spec'), topics: [topic] });
+      return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 4;
+    });
+  }, 120_000);
+});
