@@ -120,6 +120,7 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
         VIGIL_TOPIC_PREFIX: settings.topicPrefix,
         VIGIL_MQTT_SHARE_GROUP: settings.mqttShareGroup,
         VIGIL_JWT_SECRET: secret,
+        VIGIL_METRICS_TOKEN: `scrape-${id}`,
         VIGIL_NEW_GROUPS_FROM: 'earliest',
         VIGIL_MODEL_DIR: 'none', // the rules are enough to prove delivery; keeps seven processes light
         VIGIL_ESCALATE_AFTER_SECONDS: '86400', // the samples are two hours old: no escalation mid-test
@@ -258,7 +259,9 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
 
     // Both ingest instances took part in the shared subscription.
     for (const ingest of ingests) {
-      const text = await (await fetch(`${ingest.url}/metrics`)).text();
+      const text = await (
+        await fetch(`${ingest.url}/metrics`, { headers: { authorization: `Bearer scrape-${id}` } })
+      ).text();
       expect(Number(/^vigil_ingest_samples_total (\d+)/m.exec(text)?.[1] ?? 0)).toBeGreaterThan(0);
     }
 

@@ -31,7 +31,11 @@ import {
 describe('shadow model (real Kafka, Redis)', () => {
   const id = uniqueId('it-shadow');
   const shadowDir = mkdtempSync(join(tmpdir(), 'vigil-shadow-model-'));
-  const settings = testSettings(id, { VIGIL_MODEL_DIR: 'none', VIGIL_SHADOW_MODEL_DIR: shadowDir });
+  const settings = testSettings(id, {
+    VIGIL_MODEL_DIR: 'none',
+    VIGIL_SHADOW_MODEL_DIR: shadowDir,
+    VIGIL_METRICS_TOKEN: `scrape-${id}`,
+  });
   const calm = `${id}-calm`;
   const desat = `${id}-desat`;
   // Yesterday from 10:00 UTC: inside the day, whenever the spec runs (night edges learn no normal).
@@ -114,7 +118,11 @@ describe('shadow model (real Kafka, Redis)', () => {
     expect(shadowCalm.every((a) => a.evidence.some((e) => e.source === 'model'))).toBe(true);
 
     const metrics = await waitFor('model alert rates in /metrics', async () => {
-      const text = await (await fetch(`${scorer!.url}/metrics`)).text();
+      const text = await (
+        await fetch(`${scorer!.url}/metrics`, {
+          headers: { authorization: `Bearer ${settings.metricsToken as string}` },
+        })
+      ).text();
       return text.includes('vigil_scorer_model_alerts_per_patient_day{model="shadow"') ? text : undefined;
     });
     const value = (line: string) =>

@@ -115,6 +115,7 @@ async function run(options: ScorerBenchOptions): Promise<void> {
   const out = new Output(options);
   const base = loadConfig();
   const model = options.model ?? base.modelDir;
+  const scrapeToken = randomBytes(12).toString('hex');
   const settingsOf = (id: string) =>
     loadConfig({
       ...process.env,
@@ -123,6 +124,7 @@ async function run(options: ScorerBenchOptions): Promise<void> {
       VIGIL_NEW_GROUPS_FROM: 'earliest',
       VIGIL_MODEL_DIR: model,
       VIGIL_LOG_LEVEL: 'warn',
+      VIGIL_METRICS_TOKEN: scrapeToken,
     });
   // What one scorer instance costs with no patient (the app, the model session, Kafka buffers): a
   // first boot loads the code, the second is measured.
@@ -229,7 +231,11 @@ async function runOne(
       await app.listen(0, '127.0.0.1');
       const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
       const metrics = async () => {
-        const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+        const text = await (
+          await fetch(`http://127.0.0.1:${port}/metrics`, {
+            headers: { authorization: `Bearer ${settings.metricsToken ?? ''}` },
+          })
+        ).text();
         const sum = (re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
         return {
           windows: sum(/^vigil_scorer_windows_total (\S+)$/gm),
