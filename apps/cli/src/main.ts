@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { registerConfigCommand } from './commands/config.command';
 import { registerDevicesCommand } from './commands/devices.command';
 import { registerEvaluateCommand } from './commands/evaluate.command';
+import { registerModelsCommand } from './commands/models.command';
 import { registerSimulateCommand } from './commands/simulate.command';
 import { registerTrainCommand } from './commands/train.command';
 import { registerBenchCommand } from './commands/bench.command';
@@ -21,6 +22,7 @@ const program = new Command('vigil')
 registerConfigCommand(program);
 registerDevicesCommand(program);
 registerEvaluateCommand(program);
+registerModelsCommand(program);
 registerSimulateCommand(program);
 registerTrainCommand(program);
 registerBenchCommand(program);

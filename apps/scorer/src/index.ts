@@ -1,1 +1,2 @@
 export { ScorerModule } from './scorer.module';
+export { SCORER_GROUP } from './scorer.constants';

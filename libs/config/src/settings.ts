@@ -426,6 +426,12 @@ export const SETTINGS = {
     z.string().min(1),
     'Folder of the model the scorer loads, relative to the checkout (none: NEWS2 rules only)',
   ),
+  shadowModelDir: setting(
+    'VIGIL_SHADOW_MODEL_DIR',
+    '',
+    optionalText,
+    'A second model the scorer runs beside the live one (shadow): its would-be alerts go to alerts.shadow, never to clinicians; both alert rates in /metrics',
+  ),
 
   alertsPort: setting(
     'VIGIL_ALERTS_PORT',

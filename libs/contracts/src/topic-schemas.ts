@@ -19,6 +19,7 @@ export const TOPIC_SCHEMAS: { readonly [K in TopicName]: z.ZodType<TopicPayloads
   'vitals.deadletter': deadLetterSchema,
   'vitals.scores': windowScoreSchema,
   'alerts.events': alertEventSchema,
+  'alerts.shadow': alertEventSchema,
   'alerts.audit': alertAuditSchema,
   'registry.changes': registryEventSchema,
   'patients.limits': patientLimitsChangeSchema,

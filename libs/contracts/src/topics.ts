@@ -13,6 +13,8 @@ export interface TopicPayloads {
   'vitals.deadletter': DeadLetter;
   'vitals.scores': WindowScore;
   'alerts.events': AlertEvent;
+  /** A shadow model's would-be alerts: for comparing models, never delivered to clinicians. */
+  'alerts.shadow': AlertEvent;
   'alerts.audit': AlertAudit;
   'registry.changes': RegistryEvent;
   'patients.limits': PatientLimitsChange;
@@ -25,6 +27,7 @@ export const TOPICS = {
   deadLetter: 'vitals.deadletter',
   scores: 'vitals.scores',
   alerts: 'alerts.events',
+  shadowAlerts: 'alerts.shadow',
   audit: 'alerts.audit',
   registryChanges: 'registry.changes',
   patientLimits: 'patients.limits',
@@ -43,6 +46,8 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
   { name: TOPICS.deadLetter, partitions: 3, config: { 'retention.ms': String(30 * 24 * 3600_000) } },
   { name: TOPICS.scores, partitions: 12 },
   { name: TOPICS.alerts, partitions: 6, config: { 'retention.ms': String(365 * 24 * 3600_000) } },
+  // A shadow model's would-be alerts: read by `vigil models compare`-style reviews, kept 90 days.
+  { name: TOPICS.shadowAlerts, partitions: 6, config: { 'retention.ms': String(90 * 24 * 3600_000) } },
   // Who acknowledged and resolved what, when: kept like the alerts themselves.
   { name: TOPICS.audit, partitions: 6, config: { 'retention.ms': String(365 * 24 * 3600_000) } },
   // The registry's record of changes: one partition (total order for a rebuild), kept forever.

@@ -17,3 +17,4 @@ export * from './plot/svg-chart';
 export * from './bootstrap';
 export * from './recording/recording-evaluation';
 export * from './recording/recording-charts';
+export * from './compare/alert-comparison';

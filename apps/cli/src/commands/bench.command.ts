@@ -4,6 +4,7 @@ import { registerIngestBench } from './ingest.bench';
 import { registerAuthBench } from './auth.bench';
 import { registerE2eBench } from './e2e.bench';
 import { registerDashboardBench } from './dashboard.bench';
+import { registerScorerBench } from './scorer.bench';
 
 /** `vigil bench <what>`: each benchmark is a subcommand registered from <what>.bench.ts. */
 export function registerBenchCommand(program: Command): void {
@@ -15,4 +16,5 @@ export function registerBenchCommand(program: Command): void {
   registerAuthBench(bench);
   registerE2eBench(bench);
   registerDashboardBench(bench);
+  registerScorerBench(bench);
 }

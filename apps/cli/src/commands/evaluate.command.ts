@@ -181,7 +181,7 @@ async function simulate(dir: string, options: EvaluateOptions, out: Output): Pro
 }
 
 /** With the model when its folder loads; without, NEWS2 and the z-score baseline only. */
-async function loadDetection(
+export async function loadDetection(
   dir: string,
   config: Settings,
   out: Output,

@@ -69,7 +69,7 @@ export async function evaluateRecording(
 }
 
 /** A recording as read from disk, in the evaluation's terms (groups: age band; normal at a band edge). */
-function labelledRecording(dir: string, r: Recording): LabelledRecording {
+export function labelledRecording(dir: string, r: Recording): LabelledRecording {
   return {
     name: dir,
     patients: r.patients.map((p) => ({
