@@ -183,12 +183,13 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
     });
     await enrolDevices(settings, DEVICES, 7);
     await apps.startAll(180_000);
-    const ws = (sub: string, role: string, teams: string[]) =>
-      `ws://127.0.0.1:${ports.alerts}/ws?token=${signToken({ sub, role: role as 'clinician', teams }, `secret-${id}`)}`;
+    const url = `ws://127.0.0.1:${ports.alerts}/ws`;
+    const token = (sub: string, role: string, teams: string[]) =>
+      signToken({ sub, role: role as 'clinician', teams }, `secret-${id}`);
     clients.push(
-      new ClinicianClient('on-call', ws('oncall', 'oncall', [])),
-      new ClinicianClient('team-a', ws('nurse-a', 'clinician', ['team-a'])),
-      new ClinicianClient('team-b', ws('nurse-b', 'clinician', ['team-b'])),
+      new ClinicianClient('on-call', url, token('oncall', 'oncall', [])),
+      new ClinicianClient('team-a', url, token('nurse-a', 'clinician', ['team-a'])),
+      new ClinicianClient('team-b', url, token('nurse-b', 'clinician', ['team-b'])),
     );
     for (const c of clients) c.open();
     await waitFor('clinicians greeted', () => clients.every((c) => c.hellos > 0), 30_000);

@@ -198,7 +198,8 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
     ];
     for (const [i, c] of clients.entries()) {
       const ws = await RecordingSocket.connect(
-        `ws://127.0.0.1:${gateways[c.gw].port}/ws?token=${token(`user-${i}`, c.role, c.teams)}`,
+        `ws://127.0.0.1:${gateways[c.gw].port}/ws`,
+        token(`user-${i}`, c.role, c.teams),
       );
       sockets.push(ws);
     }

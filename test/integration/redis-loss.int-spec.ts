@@ -214,7 +214,7 @@ describe('Redis emptied or restarted under load (real Kafka, Mosquitto, private 
     await waitUntil('three open alerts on REST', async () =>
       JSON.stringify(await openAlerts()) === JSON.stringify(everyAlert) ? true : false,
     );
-    const live = await RecordingSocket.connect(`ws://127.0.0.1:${alerts!.port}/ws?token=${nurse}`);
+    const live = await RecordingSocket.connect(`ws://127.0.0.1:${alerts!.port}/ws`, nurse);
     sockets.push(live);
     await waitUntil('the hello', () => live.of('hello').length === 1);
     expect(
@@ -243,7 +243,7 @@ describe('Redis emptied or restarted under load (real Kafka, Mosquitto, private 
     await waitUntil('the later resolve pushed on the open socket', () =>
       live.of('alert').some((a) => a.alertId === everyAlert[0] && a.status === 'resolved'),
     );
-    const afterFlush = await RecordingSocket.connect(`ws://127.0.0.1:${alerts!.port}/ws?token=${nurse}`);
+    const afterFlush = await RecordingSocket.connect(`ws://127.0.0.1:${alerts!.port}/ws`, nurse);
     sockets.push(afterFlush);
     await waitUntil('a new socket’s hello', () => afterFlush.of('hello').length === 1);
     expect(

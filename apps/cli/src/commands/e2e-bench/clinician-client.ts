@@ -30,6 +30,8 @@ export class ClinicianClient {
   constructor(
     readonly name: string,
     private readonly url: string,
+    /** Sent as a bearer header (the gateway takes no token in URLs). */
+    private readonly token: string,
     private readonly onAlert?: (delivery: Delivery) => void,
   ) {}
 
@@ -45,7 +47,7 @@ export class ClinicianClient {
 
   open(): void {
     if (this.closed) return;
-    const socket = new WebSocket(this.url);
+    const socket = new WebSocket(this.url, { headers: { authorization: `Bearer ${this.token}` } });
     this.socket = socket;
     socket.on('message', (data: Buffer) => this.receive(JSON.parse(data.toString('utf8')) as ServerMessage));
     socket.on('error', () => undefined); // 'close' follows and reconnects

@@ -134,7 +134,7 @@ export async function runE2eBench(
 
   const token = (sub: string, role: 'oncall' | 'clinician', teams: string[]) =>
     signToken({ sub, role, teams }, env.jwtSecret);
-  const wsUrl = (t: string) => `${apps.url('alerts').replace('http', 'ws')}/ws?token=${t}`;
+  const wsUrl = `${apps.url('alerts').replace('http', 'ws')}/ws`;
   /** Measurement time of each sample's tick → when its message was handed to the broker (wall ms). */
   let publishedAt = new Map<number, number>();
   /** Device and patient ids of the current step start with it (steps' measurement times may overlap). */
@@ -153,9 +153,9 @@ export async function runE2eBench(
     if (sent !== undefined) latencies.push(d.receivedAt - sent);
   };
   const clients = [
-    new ClinicianClient('on-call', wsUrl(token('bench-oncall', 'oncall', [])), onAlert),
-    new ClinicianClient('team-a', wsUrl(token('bench-nurse-a', 'clinician', ['team-a']))),
-    new ClinicianClient('team-b', wsUrl(token('bench-nurse-b', 'clinician', ['team-b']))),
+    new ClinicianClient('on-call', wsUrl, token('bench-oncall', 'oncall', []), onAlert),
+    new ClinicianClient('team-a', wsUrl, token('bench-nurse-a', 'clinician', ['team-a'])),
+    new ClinicianClient('team-b', wsUrl, token('bench-nurse-b', 'clinician', ['team-b'])),
   ];
   for (const c of clients) c.open();
   const results: StepResult[] = [];
