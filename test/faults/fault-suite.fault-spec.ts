@@ -76,6 +76,7 @@ describe('fault suite: one fault at a time under steady load (real processes, pr
     VIGIL_SCORER_PORT: String(ports.scorer),
     VIGIL_ALERTS_PORT: String(ports.alerts),
     VIGIL_JWT_SECRET: `secret-${id}`,
+    VIGIL_METRICS_TOKEN: `metrics-${id}`,
     VIGIL_NEW_GROUPS_FROM: 'earliest',
     VIGIL_LOG_LEVEL: 'error',
   });

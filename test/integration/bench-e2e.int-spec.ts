@@ -40,6 +40,7 @@ describe('vigil bench e2e, a tiny run (real processes; real Mosquitto, Kafka, Re
       VIGIL_SCORER_PORT: String(ports.scorer),
       VIGIL_ALERTS_PORT: String(ports.alerts),
       VIGIL_JWT_SECRET: `secret-${id}`,
+      VIGIL_METRICS_TOKEN: `metrics-${id}`,
       VIGIL_NEW_GROUPS_FROM: 'earliest',
       VIGIL_LOG_LEVEL: 'error',
     };
@@ -52,7 +53,7 @@ describe('vigil bench e2e, a tiny run (real processes; real Mosquitto, Kafka, Re
     await apps.startAll(120_000);
     const progress: string[] = [];
     const [step] = await runE2eBench(
-      { settings, apps, id, jwtSecret: `secret-${id}`, metricsToken: '' },
+      { settings, apps, id, jwtSecret: `secret-${id}`, metricsToken: `metrics-${id}` },
       { steps: [4], rate: 5, batch: 5, warmupSeconds: 2, stepSeconds: 5, seed: 3, inflight: 16 },
       (p) => progress.push(p.phase),
     );

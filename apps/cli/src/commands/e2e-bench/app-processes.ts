@@ -90,8 +90,8 @@ export class AppProcesses {
     return states.every((s) => s?.ok === true);
   }
 
-  /** Prometheus text of an app's /metrics (`token`: the alerts gateway wants one). */
-  async metrics(app: PipelineApp, token?: string): Promise<string> {
+  /** Prometheus text of an app's /metrics (every app wants a token: by default the apps' VIGIL_METRICS_TOKEN). */
+  async metrics(app: PipelineApp, token = this.options.env.VIGIL_METRICS_TOKEN): Promise<string> {
     // A busy machine can make one scrape slow: a few tries before giving up.
     for (let attempt = 1; ; attempt++) {
       try {
