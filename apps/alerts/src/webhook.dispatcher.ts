@@ -24,6 +24,7 @@ import {
   type HealthIndicator,
   type HealthStatus,
   KafkaConnection,
+  pseudonym,
   RedisConnection,
 } from '@vigil/infra';
 import { webhookGroup } from './alerts.constants';
@@ -174,7 +175,7 @@ export class WebhookDispatcher implements HealthIndicator, OnApplicationBootstra
     ]);
     deliveries.inc({ outcome: 'dead-lettered' });
     this.logger.error(
-      `webhook ${n.type} ${n.id} (alert ${n.alert.alertId}) NOT delivered after ${this.config.webhookMaxAttempts} attempts (${lastError}): in ${TOPICS.webhookDeadLetter}`,
+      `webhook ${n.type} ${n.id} (alert ${pseudonym(n.alert.alertId)}) NOT delivered after ${this.config.webhookMaxAttempts} attempts (${lastError}): in ${TOPICS.webhookDeadLetter}`,
     );
   }
 

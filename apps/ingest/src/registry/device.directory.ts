@@ -165,9 +165,10 @@ export class DeviceDirectory
       }
       tx.set(built, String(Date.now()));
       await tx.exec();
-      if (this.devices.size + this.patients.size > 0)
+      const records = this.patients.size;
+      if (this.devices.size + records > 0)
         this.logger.log(
-          `registry restored to Redis from Kafka: ${this.devices.size} device(s), ${this.patients.size} patient(s)`,
+          `registry restored to Redis from Kafka: ${this.devices.size} device(s), ${records} patient record(s)`,
         );
     } finally {
       await client.del(lock);
