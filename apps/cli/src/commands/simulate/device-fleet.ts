@@ -10,6 +10,8 @@ export interface FleetOptions {
   readonly maxInFlight: number;
   /** CA (and client certificate) for an mqtts:// broker: VIGIL_MQTT_TLS_*_FILE. */
   readonly tls?: { readonly ca?: string; readonly cert?: string; readonly key?: string };
+  /** Delay before each reconnect attempt (mqtt.js reconnectPeriod); 1000 unless given. */
+  readonly reconnectMs?: number;
 }
 
 /** What the fleet needs of an MQTT connection (`deliveringConnection` of an mqtt.js client, or a fake in specs). */
@@ -105,7 +107,7 @@ export class DeviceFleet {
               username: deviceId,
               password: options.passwords[deviceId],
               clean: true,
-              reconnectPeriod: 1000,
+              reconnectPeriod: options.reconnectMs ?? 1000,
               connectTimeout: 10_000,
               ...options.tls,
             }),
