@@ -10,6 +10,7 @@ import {
   cleanUp,
   IngestOutput,
   ingestSettings,
+  metricsOf,
   type RunningIngest,
   startIngest,
   testRegistry,
@@ -253,6 +254,9 @@ describe('broker restarted under load (private Mosquitto, real Kafka, ingest in 
           `${deadLetters.filter((d) => d.reason === 'duplicate').length} duplicates dead-lettered`,
       );
       expect(lost).toEqual([]);
+      // Ingest said it was without a subscription (the window in which the broker refuses with 0x10).
+      const resubscribed = /^vigil_ingest_mqtt_resubscribed_total (\d+)/m.exec(await metricsOf(ingest.url));
+      expect(Number(resubscribed?.[1])).toBeGreaterThanOrEqual(1);
       expect(deadLetters.filter((d) => d.reason !== 'duplicate')).toEqual([]);
     }, 60_000);
   });
