@@ -80,6 +80,14 @@ export class IngestMetrics {
         help: 'Messages ingest received and lost: neither in Kafka nor left unacknowledged for redelivery (only QoS 0 can be; stays 0)',
       }),
   );
+  readonly resubscribed = metric(
+    'vigil_ingest_mqtt_resubscribed_total',
+    () =>
+      new Counter({
+        name: 'vigil_ingest_mqtt_resubscribed_total',
+        help: 'Times an MQTT connection subscribed again after losing the broker; a broker that restarted without its shared subscriptions (Mosquitto 2.0) dropped what devices published in between with PUBACK 0x10, for devices to re-send',
+      }),
+  );
   readonly backlog = metric(
     'vigil_ingest_backlog_messages',
     () =>

@@ -49,7 +49,8 @@ export interface SessionLoad {
  * connection, which would cap ingest at one Kafka round trip per message.) Reconnects with the
  * same client id; the broker redelivers what was not acknowledged.
  *
- * Events: 'message' (message, ack: () => void), 'connected', 'disconnected' (reason).
+ * Events: 'message' (message, ack: () => void), 'connected', 'disconnected' (reason),
+ * 'resubscribed' (ms without a subscription: from losing the connection to the new SUBACK).
  */
 export class MqttSession extends EventEmitter {
   private socket: Socket | null = null;
@@ -68,6 +69,8 @@ export class MqttSession extends EventEmitter {
   /** QoS 0 messages handed over and not finished (they have no PUBACK, but count against the bound). */
   private unackedQos0 = 0;
   private saturatedSince: number | null = null;
+  /** When the last subscribed connection was lost (null: subscribed, or never was). */
+  private lostAt: number | null = null;
 
   constructor(private readonly options: SessionOptions) {
     super();
@@ -200,6 +203,8 @@ export class MqttSession extends EventEmitter {
         this.ready = true;
         this.startPing();
         this.emit('connected');
+        if (this.lostAt !== null) this.emit('resubscribed', Date.now() - this.lostAt);
+        this.lostAt = null;
         return;
       }
       case 'publish':
@@ -288,7 +293,10 @@ export class MqttSession extends EventEmitter {
     this.unackedQos0 = 0;
     this.saturatedSince = null;
     this.clearTimers();
-    if (wasReady) this.emit('disconnected', 'connection closed');
+    if (wasReady) {
+      this.lostAt = Date.now();
+      this.emit('disconnected', 'connection closed');
+    }
     if (!this.closing) {
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = null;

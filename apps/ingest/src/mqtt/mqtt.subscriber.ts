@@ -137,6 +137,16 @@ export class MqttSubscriber implements HealthIndicator, OnApplicationShutdown {
     session.on('disconnected', (reason: string) => {
       if (!this.stopping) this.logger.warn(`${clientId}: ${reason}; reconnecting`);
     });
+    session.on('resubscribed', (gapMs: number) => {
+      if (this.stopping) return;
+      this.metrics.resubscribed.inc();
+      // Mosquitto 2.0 does not restore shared subscriptions over its restart: until this SUBACK the
+      // share group may have had no member, and the broker dropped what devices published meanwhile,
+      // answering PUBACK 0x10 "No matching subscribers". Only devices that re-send on 0x10 lose nothing.
+      this.logger.warn(
+        `${clientId}: subscribed again after ${Math.round(gapMs)} ms without the broker; if it restarted, what devices published in between was refused with PUBACK 0x10 and is safe only if they re-send it (docs/ingest.md, "The MQTT broker")`,
+      );
+    });
     session.on('message', (message: InboundMessage, ack: () => void) => {
       // QoS 1: never acknowledged, so redelivered to the next start. QoS 0 has no second chance.
       if (this.stopping) return this.dropped(message, 'ingest is stopping');

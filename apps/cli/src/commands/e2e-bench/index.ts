@@ -6,3 +6,9 @@ export { enrolDevices } from '../up/enrol-devices';
 export * from './e2e-bench';
 export * from './e2e-chart';
 export * from './percentile';
+export {
+  DeviceFleet,
+  deliveringConnection,
+  type DeviceConnection,
+  NO_MATCHING_SUBSCRIBERS,
+} from '../simulate/device-fleet';

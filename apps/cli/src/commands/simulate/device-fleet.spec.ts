@@ -53,12 +53,24 @@ describe(DeviceFleet.name, () => {
     expect(conn.ended).toBe(true);
   });
 
-  it('counts failed publishes instead of crashing the run', async () => {
+  it('sends a publish again, same payload, until the broker acknowledges it', async () => {
     const conn = new FakeConnection();
-    conn.publishAsync = () => Promise.reject(new Error('broker gone'));
-    const fleet = new DeviceFleet(new Map([['dev-0001', conn]]), 4);
+    let refusals = 2;
+    const publish = conn.publishAsync;
+    conn.publishAsync = (topic, payload, opts) => {
+      if (refusals-- > 0) {
+        conn.published.push({ topic, payload: String(payload), qos: opts?.qos });
+        return Promise.reject(new Error('No matching subscribers'));
+      }
+      const acked = publish(topic, payload, opts);
+      conn.ack();
+      return acked;
+    };
+    const fleet = new DeviceFleet(new Map([['dev-0001', conn]]), 4, 1);
     await fleet.publish('dev-0001', 'a');
     await fleet.close();
-    expect(fleet.errors).toEqual({ count: 1, last: 'broker gone' });
+    expect(conn.published.map((m) => m.payload)).toEqual(['a', 'a', 'a']);
+    expect(fleet.resent).toBe(2);
+    expect(fleet.errors).toEqual({ count: 0, last: 'No matching subscribers' });
   });
 });
