@@ -11,7 +11,7 @@ import {
   StreamableFile,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { repoRoot } from '@vigil/infra';
+import { ownSocketsSource, repoRoot } from '@vigil/infra';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.js': 'text/javascript; charset=utf-8',
@@ -27,15 +27,11 @@ const TYPES: Readonly<Record<string, string>> = {
  * browsers whose 'self' does not cover ws:), nothing else.
  */
 export function dashboardCsp(host?: string): string {
-  const origin =
-    host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/.test(host)
-      ? host
-      : null;
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `connect-src 'self'${origin === null ? '' : ` ws://${origin} wss://${origin}`}`,
+    ownSocketsSource(host),
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",

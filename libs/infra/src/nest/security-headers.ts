@@ -23,6 +23,19 @@ export function securityHeaders(csp: string = API_CSP): Record<string, string> {
 const sha256 = (text: string) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /**
+ * The CSP `connect-src` of a page that opens a WebSocket to its own origin: `host` (the request's
+ * Host, only when it is a plain host[:port]) named explicitly for browsers whose 'self' does not
+ * cover ws:; anything else in Host is ignored (no header injection).
+ */
+export function ownSocketsSource(host?: string): string {
+  const origin =
+    host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/.test(host)
+      ? host
+      : null;
+  return `connect-src 'self'${origin === null ? '' : ` ws://${origin} wss://${origin}`}`;
+}
+
+/**
  * Pure: a CSP for a page whose script and style are inline (the alerts dashboard): exactly those
  * blocks may run, by hash (no 'unsafe-inline'), it may open a WebSocket to its own origin, and
  * nothing else loads. `host` (the request's Host, when it is a plain host[:port]) names that origin
@@ -33,15 +46,11 @@ export function inlinePageCsp(html: string, host?: string): string {
     [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => sha256(m[1]));
   const scripts = blocks('script');
   const styles = blocks('style');
-  const origin =
-    host !== undefined && /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:]+\](:\d{1,5})?$/.test(host)
-      ? host
-      : null;
   return [
     "default-src 'none'",
     `script-src ${scripts.length > 0 ? scripts.join(' ') : "'none'"}`,
     `style-src ${styles.length > 0 ? styles.join(' ') : "'none'"}`,
-    `connect-src 'self'${origin === null ? '' : ` ws://${origin} wss://${origin}`}`,
+    ownSocketsSource(host),
     "img-src 'self' data:",
     "base-uri 'none'",
     "form-action 'none'",
