@@ -103,6 +103,8 @@ class PatientState {
   intensity = 0;
   boutLeftS = 0;
   effort = 0;
+  /** How deeply asleep, 0–1 (null until the first sample): sleep lowers HR, RR and BP over minutes. */
+  sleepDepth: number | null = null;
   stepCarry = 0;
   seq = 0;
   offWristTemp: number | null = null;
@@ -287,6 +289,11 @@ export class VitalsSimulator {
     const hour = (((ts / HOUR) % 24) + 24) % 24;
     const asleep = isAsleep(hour, p.sleepHour, p.wakeHour);
     const tempCirc = -0.3 * Math.cos((2 * Math.PI * (hour - 4)) / 24);
+    // Falling asleep takes HR and BP down over a quarter of an hour, waking brings them up over ten minutes.
+    const depthTau = asleep ? 900 : 600;
+    s.sleepDepth ??= asleep ? 1 : 0;
+    s.sleepDepth += ((asleep ? 1 : 0) - s.sleepDepth) * (1 - Math.exp(-dt / depthTau));
+    const d = s.sleepDepth;
 
     // Activity: bouts of walking or running (5–40 min, boutsPerDay while awake); nobody exercises
     // asleep or during a clinical episode (a bout due then is put off). A new bout waits until the
@@ -327,12 +334,12 @@ export class VitalsSimulator {
 
     const hrMax = 208 - 0.7 * p.age;
     const clean: Record<Vital, number> = {
-      hr: p.restingHr + (asleep ? -8 : 2) + w.hr + s.effort * 0.72 * (hrMax - p.restingHr),
-      spo2: p.spo2 + w.spo2 - (asleep ? 0.5 : 0) - s.effort * 0.8,
-      rr: p.rr + (asleep ? -1.5 : 0) + w.rr + s.effort * 12,
+      hr: p.restingHr + 2 - 10 * d + w.hr + s.effort * 0.72 * (hrMax - p.restingHr),
+      spo2: p.spo2 + w.spo2 - 0.5 * d - s.effort * 0.8,
+      rr: p.rr - 1.5 * d + w.rr + s.effort * 12,
       temp: p.temp + tempCirc + w.temp + s.effort * 0.35,
-      sbp: p.sbp * (asleep ? 0.9 : 1) + w.bp + s.effort * 28,
-      dbp: p.dbp * (asleep ? 0.88 : 1) + w.bp * 0.5 + s.effort * 6,
+      sbp: p.sbp * (1 - 0.1 * d) + w.bp + s.effort * 28,
+      dbp: p.dbp * (1 - 0.12 * d) + w.bp * 0.5 + s.effort * 6,
       steps: 0,
     };
     const stepRate =
@@ -476,9 +483,13 @@ function applyEpisode(
       m.hr += 55 * k;
       m.rr += 3 * k;
       return;
-    case 'bradycardia':
-      m.hr += k * (Math.min(40, 0.75 * m.hr) - m.hr);
+    case 'bradycardia': {
+      // Down to about 40 bpm (or by a quarter, if that is lower), as a share of the rate so that
+      // beat-to-beat variation and measurement noise remain: a constant 40 is a stuck sensor.
+      const usual = s.patient.profile.restingHr;
+      m.hr *= 1 - k * (1 - Math.min(40, 0.75 * usual) / usual);
       return;
+    }
     case 'desaturation':
       m.spo2 -= 10 * k;
       m.rr += 6 * k;

@@ -1,4 +1,4 @@
-import { ConditionAssessor, UNEXPLAINED_RISE_MS, type VitalNow } from './condition';
+import { ConditionAssessor, SUDDEN_FALL_RULE, UNEXPLAINED_RISE_MS, type VitalNow } from './condition';
 
 const now = (value: number, usual: number, spread: number, ready = true): VitalNow => ({
   value,
@@ -89,5 +89,30 @@ describe(ConditionAssessor.name, () => {
     expect(fresh.assess({ ...unsensed, vitals: { hr: now(38, 60, 3) } }).severity).toBe('high');
     expect(fresh.assess({ ...unsensed, vitals: { rr: now(27, 14, 1.2) } }).severity).toBe('medium');
     expect(new ConditionAssessor().assess({ ...base, vitals: raised }).severity).toBe('medium');
+  });
+
+  it('sees a sudden fall in HR at rest into the low band, even near the night’s normal, and holds it while it lasts', () => {
+    const assessor = new ConditionAssessor();
+    // Awake at 62 /min a few minutes ago; the night's usual (52) is what the edge of the night judges by.
+    const hr = (value: number) => ({ hr: { ...now(value, 52, 3), before: 62 } });
+    expect(assessor.assess({ ...base, vitals: hr(62) }).severity).toBeNull();
+    const fell = assessor.assess({ ...base, at: at + 5000, vitals: hr(45) });
+    expect(fell.severity).toBe('low');
+    expect(fell.vitals).toEqual(['hr']);
+    // Later the level before it has become the fall itself; the level it fell from still counts.
+    const later = { hr: { ...now(45, 52, 3), before: 45 } };
+    expect(assessor.assess({ ...base, at: at + 20 * 60_000, vitals: later }).vitals).toEqual(['hr']);
+    expect(assessor.assess({ ...base, at: at + 21 * 60_000, vitals: hr(55) }).severity).toBeNull();
+  });
+
+  it('does not take falling asleep, a fall to the usual, a fall above the low band or the end of effort for a sudden fall', () => {
+    const judge = (value: number, before: number, usual: number, activity: 'rest' | 'recovery' = 'rest') =>
+      new ConditionAssessor().assess({ ...base, activity, vitals: { hr: { ...now(value, usual, 3), before } } })
+        .severity;
+    expect(judge(62 - SUDDEN_FALL_RULE.bpm + 1, 62, 58)).toBeNull(); // less than 10 bpm
+    expect(judge(48, 60, 50)).toBeNull(); // back to (near) the usual, not below it
+    expect(judge(60, 75, 70)).toBeNull(); // a fall, but not into the low band
+    expect(judge(45, 62, 52, 'recovery')).toBeNull(); // effort ending: not judged
+    expect(judge(45, 62, 52)).toBe('low');
   });
 });

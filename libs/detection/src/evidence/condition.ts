@@ -38,6 +38,13 @@ const HOLD = 0.75;
  */
 export const UNEXPLAINED_RISE_MS = 5 * 60_000;
 const RISES_WITH_EFFORT: ReadonlySet<LimitedVital> = new Set<LimitedVital>(['hr', 'rr']);
+/**
+ * A sudden fall in HR at rest into NEWS2's low band (≤ 50 /min): at least 10 bpm and 15 % below
+ * where it was 2–10 min before, and 5 bpm below the patient's usual. Falling asleep lowers HR over
+ * many minutes and by less; a fall this quick is a rhythm change or a vagal event, even when it
+ * stays near the night's normal (which the edge of the night may judge it by).
+ */
+export const SUDDEN_FALL_RULE = { bpm: 10, share: 0.15, belowUsual: 5, atMost: 50 };
 
 /** A vital's current value and what is expected of it (see PatientMonitor). */
 export interface VitalNow extends Expected {
@@ -50,6 +57,8 @@ export interface VitalNow extends Expected {
   readonly upper: number;
   /** For a sparse vital (BP), the reading before this one while it is fresh: a limit must hold on both. */
   readonly previous?: number;
+  /** For a dense vital: where it was at rest 2–10 min ago (RecentLevel), when known. */
+  readonly before?: number;
 }
 
 export interface ConditionInput {
@@ -102,6 +111,8 @@ export class ConditionAssessor {
   private readonly offSince = new Map<string, number>();
   /** Since when an HR or RR rise has been beyond its threshold while motion is unknown. */
   private readonly riseSince = new Map<LimitedVital, number>();
+  /** The level HR fell suddenly from, kept while it stays off. */
+  private fallFrom: number | null = null;
 
   assess(input: ConditionInput): Condition {
     const scale = input.limits?.spo2Scale ?? 1;
@@ -135,6 +146,7 @@ export class ConditionAssessor {
       if (now.ready) deviation = Math.max(deviation, Math.abs(z));
       const off =
         this.isOff(vital, now, active, points, rules, input.motion, input.at) ||
+        (vital === 'hr' && this.fellSuddenly(now, active)) ||
         ((vital === 'sbp' || vital === 'hr') && shock);
       const irregular = vital === 'hr' && this.isIrregular(input.irregularity);
       if (!off && !irregular && limit === null) {
@@ -236,6 +248,25 @@ export class ConditionAssessor {
       if (at - since >= UNEXPLAINED_RISE_MS) return true;
     } else this.riseSince.delete(vital);
     return now.usual - now.upper >= hold * down;
+  }
+
+  /** See SUDDEN_FALL_RULE; the level before the fall holds while HR stays off. */
+  private fellSuddenly(now: VitalNow, active: boolean): boolean {
+    if (!now.ready || active) {
+      this.fallFrom = null;
+      return false;
+    }
+    const held = this.offSince.has('hr');
+    const level = held && this.fallFrom !== null ? this.fallFrom : (now.before ?? null);
+    const hold = held ? HOLD : 1;
+    const r = SUDDEN_FALL_RULE;
+    const fell =
+      level !== null &&
+      level - now.upper >= hold * Math.max(r.bpm, r.share * level) &&
+      now.usual - now.upper >= hold * r.belowUsual &&
+      now.upper <= r.atMost / hold;
+    this.fallFrom = fell ? level : null;
+    return fell;
   }
 
   private isIrregular(irr: VitalNow | null): boolean {

@@ -17,6 +17,7 @@ import {
 } from '../baseline/patient-baselines';
 import { ActivityTracker, type ActivityState, isNight, isNightEdge } from '../context/activity-tracker';
 import { ConditionAssessor, offThresholds, type VitalNow } from '../evidence/condition';
+import { RecentLevel } from '../evidence/recent-level';
 import { detectSensorFault, type SensorFault } from '../rules/sensor-fault.rule';
 import { AlertPolicy, type AlertTransition, type Observation } from '../policy/alert-policy';
 import { median, removeArtefacts } from '../window/artefact-filter';
@@ -81,6 +82,8 @@ export class PatientMonitor {
   private readonly activity: ActivityTracker;
   private readonly sparse: Partial<Record<BaselineVital, { ts: number; value: number }[]>> = {};
   private readonly assessor = new ConditionAssessor();
+  /** Where each dense vital was at rest over the last minutes (a sudden fall; which normal at the night's edge). */
+  private readonly levels = { hr: new RecentLevel(), spo2: new RecentLevel(), rr: new RecentLevel() };
   private readonly clinicalPolicy: AlertPolicy;
   private readonly technicalPolicy: AlertPolicy;
   private learnedUntil = -Infinity;
@@ -151,9 +154,12 @@ export class PatientMonitor {
       const value = recent ? recent.median : this.freshReading(v, at);
       if (value === undefined) continue;
       const previous = v === 'sbp' ? this.previousReading(v, at) : undefined;
+      const level = v in this.levels ? this.levels[v as keyof typeof this.levels] : null;
+      const before = level?.at(at) ?? null;
       let expected = this.baselines.expected(v, context);
       if (edge) {
-        // Asleep early or awake late: whichever normal the value is nearer to.
+        // Asleep early or awake late: whichever normal the value is nearer to. That can hide a fall
+        // to near the night's normal; a sudden one is judged from `before` (SUDDEN_FALL_RULE).
         const alt = this.baselines.expected(v, other);
         if (Math.abs(value - alt.usual) < Math.abs(value - expected.usual)) expected = alt;
       }
@@ -163,7 +169,9 @@ export class PatientMonitor {
         upper: recent?.upper ?? value,
         ...expected,
         ...(previous === undefined ? {} : { previous }),
+        ...(before === null ? {} : { before }),
       };
+      if (level && activity === 'rest') level.add(at, value);
       // Recovering is neither rest nor activity: it teaches neither normal.
       if (DENSE.includes(v) && learns) this.learn(v, modelContext, value, at);
     }
