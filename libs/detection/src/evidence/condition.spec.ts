@@ -107,8 +107,11 @@ describe(ConditionAssessor.name, () => {
 
   it('does not take falling asleep, a fall to the usual, a fall above the low band or the end of effort for a sudden fall', () => {
     const judge = (value: number, before: number, usual: number, activity: 'rest' | 'recovery' = 'rest') =>
-      new ConditionAssessor().assess({ ...base, activity, vitals: { hr: { ...now(value, usual, 3), before } } })
-        .severity;
+      new ConditionAssessor().assess({
+        ...base,
+        activity,
+        vitals: { hr: { ...now(value, usual, 3), before } },
+      }).severity;
     expect(judge(62 - SUDDEN_FALL_RULE.bpm + 1, 62, 58)).toBeNull(); // less than 10 bpm
     expect(judge(48, 60, 50)).toBeNull(); // back to (near) the usual, not below it
     expect(judge(60, 75, 70)).toBeNull(); // a fall, but not into the low band
