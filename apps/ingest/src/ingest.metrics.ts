@@ -48,6 +48,14 @@ export class IngestMetrics {
         help: 'Messages the broker delivered again (an earlier delivery was not acknowledged)',
       }),
   );
+  readonly redeliveredRefusals = metric(
+    'vigil_ingest_redelivered_refusals_total',
+    () =>
+      new Counter({
+        name: 'vigil_ingest_redelivered_refusals_total',
+        help: 'Redelivered messages refused whole whose dead letter was already written (not written again)',
+      }),
+  );
   readonly kafkaRetries = metric(
     'vigil_ingest_kafka_retries_total',
     () =>

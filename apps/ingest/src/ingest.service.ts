@@ -20,6 +20,7 @@ import {
   DeviceRateLimiter,
   type PayloadFormat,
   type Receipt,
+  RefusedPayloads,
   toDeadLetter,
   toVitalSample,
 } from '@vigil/ingestion';
@@ -38,6 +39,8 @@ interface Plan {
   readonly deviceId: string | null;
   readonly samples: Keyed<VitalSample>[];
   readonly deadLetters: Keyed<DeadLetter>[];
+  /** A wholly refused payload's identity, remembered until its dead letters are in Kafka. */
+  readonly refusedKey?: string;
 }
 
 /**
@@ -54,6 +57,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private tail: Promise<unknown> = Promise.resolve();
   /** Samples per second per device (token buckets); the excess is dead-lettered as rate_limited. */
   private readonly limiter: DeviceRateLimiter;
+  /** Wholly refused payloads recently dead-lettered: a redelivery of one is not dead-lettered twice. */
+  private readonly refused = new RefusedPayloads();
 
   constructor(
     private readonly mqtt: MqttSubscriber,
@@ -87,20 +92,39 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const started = process.hrtime.bigint();
     this.metrics.inFlight.inc();
     if (message.redelivered) this.metrics.redelivered.inc();
-    const planned = this.planWithRetry(message, receivedAt);
+    const planned = this.planWithRetry(message, receivedAt).then((plan) => this.withoutRepeat(message, plan));
     const enqueued = this.tail
       .then(() => planned)
       .then((plan) => ({ plan, written: this.writer.write(plan) }));
     this.tail = enqueued.catch(() => undefined);
     return enqueued
       .then(async ({ plan, written }) => {
-        await written;
+        await written.catch((error: unknown) => {
+          if (plan.refusedKey !== undefined) this.refused.forget(plan.refusedKey);
+          throw error;
+        });
         this.count(plan);
       })
       .finally(() => {
         this.metrics.inFlight.dec();
         this.metrics.ackLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
       });
+  }
+
+  /**
+   * A message that is refused whole (nothing in it reaches vitals.samples) is dead-lettered once:
+   * when the broker or the device delivers it again (DUP), its earlier dead letter stands. Counted
+   * in vigil_ingest_redelivered_refusals_total; a redelivered message with samples is caught by seq.
+   */
+  private withoutRepeat(message: InboundMessage, plan: Plan): Plan {
+    if (plan.samples.length > 0 || plan.deadLetters.length === 0) return plan;
+    const key = RefusedPayloads.key(plan.deviceId, message.payload);
+    if (this.refused.isRepeat(key, message.redelivered)) {
+      this.metrics.redeliveredRefusals.inc();
+      return { ...plan, deadLetters: [] };
+    }
+    this.refused.remember(key);
+    return { ...plan, refusedKey: key };
   }
 
   /** Redis trouble (registry, duplicates) is retried with back-off while the message waits unacknowledged. */

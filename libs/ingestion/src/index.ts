@@ -4,3 +4,4 @@ export * from './decode-telemetry';
 export * from './records';
 export * from './telemetry-fuzz';
 export * from './rate-limit';
+export * from './refused-payloads';

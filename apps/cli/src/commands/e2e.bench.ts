@@ -1,17 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@vigil/config';
 import { removePrefixedState, repoRoot } from '@vigil/infra';
 import { expireIngestSessions } from '@vigil/ingest';
+import { type CpuProfile, type ProfileSummary, summarizeCpuProfile } from './e2e-bench/cpu-profile';
 import {
   AppProcesses,
   e2eChart,
   type E2eProgress,
   newBenchId,
+  PIPELINE_APPS,
+  type PipelineApp,
   runE2eBench,
   type StepResult,
 } from './e2e-bench';
@@ -27,6 +30,7 @@ interface E2eBenchCliOptions {
   seed: number;
   inflight: number;
   plot: string;
+  cpuProf?: string;
   json?: boolean;
 }
 
@@ -65,6 +69,10 @@ export function registerE2eBench(bench: Command): void {
     .option('--seed <n>', 'simulator seed', positiveInteger, 1)
     .option('--inflight <n>', 'unacknowledged publishes per device before it waits', positiveInteger, 16)
     .option('--plot <file>', 'SVG chart of the steps', 'bench-e2e.svg')
+    .option(
+      '--cpu-prof <dir>',
+      'run each app under node --cpu-prof, write its .cpuprofile into <dir> and print where its CPU went',
+    )
     .option('--json', 'print one JSON object as the last line')
     .action((options: E2eBenchCliOptions) => run(options));
 }
@@ -107,8 +115,20 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
   const dist = (app: string) => join(repoRoot(), 'dist', 'apps', app, 'src', 'main.js');
   for (const app of ['ingest', 'scorer', 'alerts'])
     if (!existsSync(dist(app))) throw new Error(`${dist(app)} is missing: run npm run build first`);
+  const profileDir = options.cpuProf === undefined ? undefined : resolve(options.cpuProf);
+  if (profileDir) await mkdir(profileDir, { recursive: true });
   const apps = new AppProcesses({
-    command: (app) => [process.execPath, dist(app)],
+    command: (app) =>
+      profileDir
+        ? [
+            process.execPath,
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            profileDir,
+            `--cpu-prof-name=${app}.cpuprofile`,
+            dist(app),
+          ]
+        : [process.execPath, dist(app)],
     env: { ...process.env, ...env },
     ports,
   });
@@ -147,47 +167,84 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
     await expireIngestSessions(settings).catch(() => undefined);
     await removePrefixedState(settings);
   }
+  const profiles = profileDir ? await readProfiles(profileDir) : undefined;
   const plot = resolve(options.plot);
   await writeFile(plot, e2eChart(results));
   const ms = (x: number | null) => (x === null ? '–' : String(Math.round(x)));
   const processes = Object.keys(results[0]?.cpu ?? {});
-  out.result({ id, rate: options.rate, batch, stepSeconds: options.seconds, plot, steps: results }, () =>
+  out.result(
+    { id, rate: options.rate, batch, stepSeconds: options.seconds, plot, steps: results, profiles },
+    () =>
+      [
+        table(
+          results.map((r) => [
+            r.devices,
+            r.offeredPerSecond.toLocaleString('en'),
+            r.ingestedPerSecond.toLocaleString('en'),
+            r.scoredPerSecond.toLocaleString('en'),
+            `${r.lagStart.toLocaleString('en')} → ${r.lagEnd.toLocaleString('en')}`,
+            `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p95)} / ${ms(r.latencyMs.p99)} (${r.alertsDelivered})`,
+            `${r.published} / ${r.inKafka} / ${r.scored}`,
+            Object.entries(r.deadLetterReasons)
+              .map(([why, n]) => `${n} ${why}`)
+              .join(', ') || '0',
+            r.drainSeconds,
+            r.lost,
+          ]),
+          [
+            'devices',
+            'offered/s',
+            'into Kafka/s',
+            'scored/s',
+            'scorer lag',
+            'alert p50/p95/p99 ms (alerts)',
+            'published / in Kafka / scored',
+            'dead letters',
+            'drain s',
+            'lost',
+          ],
+        ),
+        '',
+        table(
+          results.map((r) => [r.devices, ...processes.map((p) => r.cpu[p].toFixed(2))]),
+          ['CPU (cores)', ...processes],
+        ),
+        '',
+        `Latency: from the device handing the MQTT broker the sample that completed an alerting window to the on-call WebSocket receiving the alert. Plot: ${plot}`,
+        ...(profiles ? ['', profilesText(profiles, profileDir ?? '')] : []),
+      ].join('\n'),
+  );
+}
+
+type Profiles = Partial<Record<PipelineApp, ProfileSummary>>;
+
+/** The apps' profiles, written when they exited (an app that was killed writes none). */
+async function readProfiles(dir: string): Promise<Profiles> {
+  const profiles: Profiles = {};
+  for (const app of PIPELINE_APPS) {
+    const file = join(dir, `${app}.cpuprofile`);
+    if (!existsSync(file)) continue;
+    profiles[app] = summarizeCpuProfile(JSON.parse(await readFile(file, 'utf8')) as CpuProfile);
+  }
+  return profiles;
+}
+
+function profilesText(profiles: Profiles, dir: string): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  const parts = Object.entries(profiles).map(([app, p]) =>
     [
+      `${app}: busy ${pct(p.busy)} of ${p.seconds.toFixed(0)} s profiled, GC ${pct(p.gc)}`,
       table(
-        results.map((r) => [
-          r.devices,
-          r.offeredPerSecond.toLocaleString('en'),
-          r.ingestedPerSecond.toLocaleString('en'),
-          r.scoredPerSecond.toLocaleString('en'),
-          `${r.lagStart.toLocaleString('en')} → ${r.lagEnd.toLocaleString('en')}`,
-          `${ms(r.latencyMs.p50)} / ${ms(r.latencyMs.p95)} / ${ms(r.latencyMs.p99)} (${r.alertsDelivered})`,
-          `${r.published} / ${r.inKafka} / ${r.scored}`,
-          Object.entries(r.deadLetterReasons)
-            .map(([why, n]) => `${n} ${why}`)
-            .join(', ') || '0',
-          r.drainSeconds,
-          r.lost,
-        ]),
-        [
-          'devices',
-          'offered/s',
-          'into Kafka/s',
-          'scored/s',
-          'scorer lag',
-          'alert p50/p95/p99 ms (alerts)',
-          'published / in Kafka / scored',
-          'dead letters',
-          'drain s',
-          'lost',
-        ],
+        p.byOwner.slice(0, 8).map((o) => [o.frame, pct(o.self)]),
+        ['self time by owner', 'share'],
       ),
-      '',
       table(
-        results.map((r) => [r.devices, ...processes.map((p) => r.cpu[p].toFixed(2))]),
-        ['CPU (cores)', ...processes],
+        p.top.slice(0, 10).map((o) => [o.frame, pct(o.self)]),
+        ['hottest functions (self)', 'share'],
       ),
-      '',
-      `Latency: from the device handing the MQTT broker the sample that completed an alerting window to the on-call WebSocket receiving the alert. Plot: ${plot}`,
     ].join('\n'),
+  );
+  return [`CPU profiles (${dir}; open a .cpuprofile in Chrome DevTools → Performance):`, ...parts].join(
+    '\n\n',
   );
 }

@@ -20,7 +20,7 @@ import { ConditionAssessor, offThresholds, type VitalNow } from '../evidence/con
 import { RecentLevel } from '../evidence/recent-level';
 import { detectSensorFault, type SensorFault } from '../rules/sensor-fault.rule';
 import { AlertPolicy, type AlertTransition, type Observation } from '../policy/alert-policy';
-import { median, removeArtefacts } from '../window/artefact-filter';
+import { median, medianOfSorted, removeArtefacts } from '../window/artefact-filter';
 import { FEATURES, VitalsWindow } from '../window/vitals-window';
 import type { DetectionOptions } from './detection-options';
 
@@ -367,29 +367,32 @@ export class PatientMonitor {
  * few seconds (a motion artefact, a cough) is not a condition.
  */
 function recentSpread(values: Float32Array, T: number, f: number, slots: number) {
-  const seen: number[] = [];
-  for (let t = Math.max(0, T - slots); t < T; t++) {
+  const from = Math.max(0, T - slots);
+  const buffer = new Float64Array(T - from);
+  let n = 0;
+  for (let t = from; t < T; t++) {
     const v = values[t * FEATURES + f];
-    if (!Number.isNaN(v)) seen.push(v);
+    if (!Number.isNaN(v)) buffer[n++] = v;
   }
   // Too few readings (a sensor dropping out, a few artefacts left) say nothing sustained.
-  if (seen.length < Math.max(1, Math.min(3, slots), Math.ceil(0.3 * Math.min(slots, T)))) return null;
-  seen.sort((a, b) => a - b);
-  const at = (q: number) => seen[Math.min(seen.length - 1, Math.floor(q * seen.length))];
-  return { median: median(seen), lower: at(0.3), upper: at(0.7) };
+  if (n < Math.max(1, Math.min(3, slots), Math.ceil(0.3 * Math.min(slots, T)))) return null;
+  const seen = buffer.subarray(0, n).sort();
+  const at = (q: number) => seen[Math.min(n - 1, Math.floor(q * n))];
+  return { median: medianOfSorted(seen), lower: at(0.3), upper: at(0.7) };
 }
 
 /** Median |Δ| of successive HR readings in the window: a rhythm's irregularity, immune to trends. */
 function beatToBeat(raw: Float32Array, T: number): number | null {
-  const diffs: number[] = [];
+  const diffs = new Float64Array(T);
+  let n = 0;
   let last = NaN;
   for (let t = 0; t < T; t++) {
     const v = raw[t * FEATURES + HR];
     if (Number.isNaN(v)) continue;
-    if (!Number.isNaN(last)) diffs.push(Math.abs(v - last));
+    if (!Number.isNaN(last)) diffs[n++] = Math.abs(v - last);
     last = v;
   }
-  return diffs.length + 1 >= IRREGULARITY_MIN_READINGS ? median(diffs) : null;
+  return n + 1 >= IRREGULARITY_MIN_READINGS ? medianOfSorted(diffs.subarray(0, n).sort()) : null;
 }
 
 function topContributors(model: ModelOutput): Vital[] {
