@@ -67,6 +67,21 @@ describe(ConditionAssessor.name, () => {
     expect(together.vitals).toEqual(['sbp', 'hr']);
   });
 
+  it('takes one cuff reading below the usual but above 100 mmHg for a reading to repeat, and counts it once the next is low too', () => {
+    const sbp = (value: number, previous?: number): VitalNow => ({ ...now(value, 133, 8), previous });
+    const hr = now(66, 64, 4);
+    expect(
+      new ConditionAssessor().assess({ ...base, vitals: { hr, sbp: sbp(109, 131) } }).severity,
+    ).toBeNull();
+    const confirmed = new ConditionAssessor().assess({ ...base, vitals: { hr, sbp: sbp(108, 109) } });
+    expect(confirmed.vitals).toEqual(['sbp']);
+    expect(confirmed.reason).toBe('SBP 108 mmHg (usual 133 mmHg)');
+    // In NEWS2's low bands (≤ 100 mmHg) one reading is enough.
+    expect(new ConditionAssessor().assess({ ...base, vitals: { hr, sbp: sbp(98, 131) } }).vitals).toEqual([
+      'sbp',
+    ]);
+  });
+
   it('judges a vital by the population rule (a NEWS2 red score) until its normal is learned', () => {
     const c = new ConditionAssessor().assess({ ...base, vitals: { rr: now(26, 15, 1.5, false) } });
     expect(c.severity).toBe('medium');

@@ -46,6 +46,13 @@ const RISES_WITH_EFFORT: ReadonlySet<LimitedVital> = new Set<LimitedVital>(['hr'
  */
 export const SUDDEN_FALL_RULE = { bpm: 10, share: 0.15, belowUsual: 5, atMost: 50 };
 
+/**
+ * NEWS2 points (SBP ≤ 100 mmHg) at which one cuff reading well below the patient's usual counts on
+ * its own; above that band it needs the reading before it to be low too (MIMIC-II: two single
+ * readings of 109 and 117 mmHg, 24–25 under their patient's usual, were its only unconfirmed alerts).
+ */
+export const SPARSE_FALL_ALONE_POINTS = 2;
+
 /** A vital's current value and what is expected of it (see PatientMonitor). */
 export interface VitalNow extends Expected {
   readonly value: number;
@@ -247,7 +254,12 @@ export class ConditionAssessor {
       this.riseSince.set(vital, since);
       if (at - since >= UNEXPLAINED_RISE_MS) return true;
     } else this.riseSince.delete(vital);
-    return now.usual - now.upper >= hold * down;
+    if (now.usual - now.upper < hold * down) return false;
+    // One cuff reading below the usual but above NEWS2's low bands is a reading to repeat, not yet
+    // a fall: it counts once the reading before it was low too (or HR rose with it: the shock index).
+    if (vital === 'sbp' && hold === 1 && points < SPARSE_FALL_ALONE_POINTS)
+      return now.previous !== undefined && now.usual - now.previous >= down;
+    return true;
   }
 
   /** See SUDDEN_FALL_RULE; the level before the fall holds while HR stays off. */
