@@ -258,7 +258,12 @@ function describe(span: Span, plan: Plan): void {
     'messaging.batch.message_count': plan.samples.length + plan.deadLetters.length,
   });
   if (plan.deviceId !== null) span.setAttribute('vigil.device.ref', pseudonym(plan.deviceId));
-  if (plan.samples.length > 0) span.setAttribute('vigil.patient.ref', pseudonym(plan.samples[0].key));
+  if (plan.samples.length > 0) {
+    span.setAttribute('vigil.patient.ref', pseudonym(plan.samples[0].key));
+    // The device's sequence numbers (not identifying): which samples a trace started with.
+    span.setAttribute('vigil.seq.first', plan.samples[0].value.seq);
+    span.setAttribute('vigil.seq.last', plan.samples[plan.samples.length - 1].value.seq);
+  }
   if (plan.deadLetters.length > 0)
     span.setAttribute('vigil.dead_letter.reasons', [...new Set(plan.deadLetters.map((d) => d.value.reason))]);
 }
