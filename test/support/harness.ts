@@ -138,3 +138,4 @@ export async function readTopic<T>(
 /** Deletes what a test file left under its prefix: topics, consumer groups, Redis keys. */
 export const deleteTopics = removePrefixedState;
 export { fhirSchemaErrors } from './fhir-schema';
+export { OTLP_SPAN_KIND, OtlpReceiver, type ReceivedSpan } from './otlp-receiver';

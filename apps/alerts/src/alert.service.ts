@@ -45,11 +45,14 @@ export class AlertService {
     private readonly noData: NoDataWatcher,
   ) {}
 
-  /** A detector event from Kafka. Returns the audit record to write (null: nothing changed). */
-  async onDetectorEvent(event: AlertEvent): Promise<AlertAudit | null> {
+  /**
+   * A detector event from Kafka. Returns the audit record to write (null: nothing changed) and how
+   * many clinicians' sockets the alert's new state was pushed to (null: not pushed, already was).
+   */
+  async onDetectorEvent(event: AlertEvent): Promise<{ audit: AlertAudit | null; pushedTo: number | null }> {
     const audit = await this.transition(event.alertId, { kind: 'event', event }, 'vigil', event);
-    await this.push(event.alertId);
-    return audit;
+    const pushedTo = await this.push(event.alertId);
+    return { audit, pushedTo };
   }
 
   /** An audit record from Kafka (any gateway's action): push the alert's (or silence's) new state. */
@@ -189,16 +192,18 @@ export class AlertService {
     };
   }
 
-  private async push(alertId: string): Promise<void> {
+  /** Pushes the alert's state to its clinicians: to how many sockets (null: nothing new to push). */
+  private async push(alertId: string): Promise<number | null> {
     const view = await this.store.get(alertId);
-    if (!view) return;
+    if (!view) return null;
     const fingerprint = `${view.status}|${view.severity}|${view.updatedAt}`;
-    if (this.lastPushed.get(alertId) === fingerprint) return;
+    if (this.lastPushed.get(alertId) === fingerprint) return null;
     this.lastPushed.set(alertId, fingerprint);
     if (this.lastPushed.size > 100_000) this.lastPushed.delete(this.lastPushed.keys().next().value as string);
     this.history.onAlert(view);
     this.noData.onAlert(view);
-    this.gateway.broadcastAlert(view);
+    const sockets = this.gateway.broadcastAlert(view);
     pushed.inc({ status: view.status });
+    return sockets;
   }
 }

@@ -5,6 +5,7 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
+import { type Context, SpanKind } from '@opentelemetry/api';
 import { type Settings } from '@vigil/config';
 import { rebuildAlertViews } from '@vigil/alerting';
 import { type AlertAudit, type AlertEvent, TOPICS, type WindowScore } from '@vigil/contracts';
@@ -12,10 +13,15 @@ import {
   CONFIG,
   ConsumerEdge,
   type EdgeBatch,
+  endSpan,
   type HealthIndicator,
   type HealthStatus,
   KafkaConnection,
+  type Keyed,
+  pseudonym,
   replayLog,
+  startSpan,
+  traceHeaders,
 } from '@vigil/infra';
 import { gatewayGroup } from './alerts.constants';
 import { AlertService } from './alert.service';
@@ -92,10 +98,10 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
 
   private async onBatch(batch: EdgeBatch<GatewayTopic>): Promise<void> {
     await this.ensureAlertState();
-    const audits: AlertAudit[] = [];
+    const audits: Keyed<AlertAudit>[] = [];
     for (const record of batch.records) {
       if (batch.topic === TOPICS.alerts) {
-        const audit = await this.alerts.onDetectorEvent(record.value as AlertEvent);
+        const audit = await this.onDetectorEvent(record.value as AlertEvent, record.trace);
         if (audit) audits.push(audit);
       } else if (batch.topic === TOPICS.audit) await this.alerts.onAudit(record.value as AlertAudit);
       else {
@@ -106,10 +112,38 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
       }
       if (batch.topic !== TOPICS.scores) await batch.heartbeat(); // kafkajs sends one at most each heartbeatInterval
     }
-    await this.kafka.send(
-      TOPICS.audit,
-      audits.map((a) => ({ key: a.patientId, value: a })),
-    );
+    await this.kafka.send(TOPICS.audit, audits);
+  }
+
+  /**
+   * One alert event: applied, pushed to its clinicians, inside a span that continues the event's
+   * trace; the audit record it yields carries that span's traceparent on (the webhook reads it).
+   */
+  private async onDetectorEvent(event: AlertEvent, trace: Context): Promise<Keyed<AlertAudit> | null> {
+    const span = startSpan('alerts deliver', {
+      kind: SpanKind.CONSUMER,
+      parent: trace,
+      attributes: () => ({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.destination.name': TOPICS.alerts,
+        'vigil.alert.ref': pseudonym(event.alertId),
+        'vigil.patient.ref': pseudonym(event.patientId),
+        'vigil.alert.state': event.state,
+        'vigil.alert.severity': event.severity,
+      }),
+    });
+    try {
+      const { audit, pushedTo } = await this.alerts.onDetectorEvent(event);
+      span.setAttribute('vigil.alert.pushed', pushedTo !== null);
+      span.setAttribute('vigil.clinician_sockets', pushedTo ?? 0);
+      if (audit) span.setAttribute('vigil.alert.action', audit.action);
+      endSpan(span);
+      return audit && { key: audit.patientId, value: audit, headers: traceHeaders(span) };
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
   }
 
   /** Resolves once Redis holds the alert state; rebuilds it from Kafka first when it is gone. */

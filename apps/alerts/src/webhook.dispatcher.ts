@@ -5,6 +5,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { type Context, type Span, SpanKind } from '@opentelemetry/api';
 import { Counter } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, TOPICS } from '@vigil/contracts';
@@ -21,11 +22,14 @@ import {
   CONFIG,
   ConsumerEdge,
   type EdgeBatch,
+  endSpan,
   type HealthIndicator,
   type HealthStatus,
   KafkaConnection,
   pseudonym,
   RedisConnection,
+  startSpan,
+  traceHeaders,
 } from '@vigil/infra';
 import { webhookGroup } from './alerts.constants';
 import { AlertStore } from './alert.store';
@@ -97,16 +101,16 @@ export class WebhookDispatcher implements HealthIndicator, OnApplicationBootstra
    * record, commit nothing — the next owner re-reads the batch and the Redis markers skip what was sent.
    */
   private async onBatch(batch: EdgeBatch<typeof TOPICS.audit>): Promise<BatchOutcome> {
-    for (const { offset, value } of batch.records) {
+    for (const { offset, value, trace } of batch.records) {
       if (this.stopping.signal.aborted) return { seek: offset };
-      if (!(await this.handle(value, () => batch.heartbeat()))) return { seek: offset };
+      if (!(await this.handle(value, trace, () => batch.heartbeat()))) return { seek: offset };
       await batch.heartbeat();
     }
     return 'commit';
   }
 
   /** True once the record is settled (sent, skipped, or dead-lettered); false when interrupted by shutdown. */
-  private async handle(audit: AlertAudit, heartbeat: () => Promise<void>): Promise<boolean> {
+  private async handle(audit: AlertAudit, trace: Context, heartbeat: () => Promise<void>): Promise<boolean> {
     const notification = buildNotification(audit, await this.store.get(audit.alertId));
     if (notification === null) return true;
     const marker = `${this.markerPrefix}${notification.id}`;
@@ -114,6 +118,35 @@ export class WebhookDispatcher implements HealthIndicator, OnApplicationBootstra
       deliveries.inc({ outcome: 'duplicate' });
       return true;
     }
+    // The delivery (every attempt, and a dead letter) continues the trace of the alert's audit record.
+    const span = startSpan('webhook deliver', {
+      kind: SpanKind.CLIENT,
+      parent: trace,
+      attributes: () => ({
+        'http.request.method': 'POST',
+        'server.address': new URL(this.config.webhookUrl as string).hostname,
+        'vigil.webhook.type': notification.type,
+        'vigil.alert.ref': pseudonym(notification.alert.alertId),
+        'vigil.patient.ref': pseudonym(notification.alert.patientId),
+      }),
+    });
+    try {
+      const settled = await this.deliver(notification, marker, span, heartbeat);
+      if (!settled) span.setAttribute('vigil.webhook.outcome', 'interrupted');
+      endSpan(span);
+      return settled;
+    } catch (error) {
+      endSpan(span, error);
+      throw error;
+    }
+  }
+
+  private async deliver(
+    notification: WebhookNotification,
+    marker: string,
+    span: Span,
+    heartbeat: () => Promise<void>,
+  ): Promise<boolean> {
     const url = this.config.webhookUrl as string;
     const body = JSON.stringify(notification);
     let lastError = '';
@@ -131,12 +164,16 @@ export class WebhookDispatcher implements HealthIndicator, OnApplicationBootstra
           [WEBHOOK_HEADERS.signature]: webhookSignature(body, timestamp, this.config.webhookSecret as string),
           [WEBHOOK_HEADERS.timestamp]: String(timestamp),
           [WEBHOOK_HEADERS.idempotencyKey]: notification.id,
+          ...traceHeaders(span), // the receiver may continue the trace
         },
         this.config.webhookTimeoutMs,
       );
+      if ('status' in outcome) span.setAttribute('http.response.status_code', outcome.status);
+      span.setAttribute('vigil.webhook.attempts', attempt);
       if ('status' in outcome && delivered(outcome.status)) {
         await this.redis.client.set(marker, '1', 'EX', 30 * 24 * 3600);
         deliveries.inc({ outcome: 'delivered' });
+        span.setAttribute('vigil.webhook.outcome', 'delivered');
         return true;
       }
       lastError = 'status' in outcome ? `HTTP ${outcome.status}` : outcome.error;
@@ -147,6 +184,7 @@ export class WebhookDispatcher implements HealthIndicator, OnApplicationBootstra
     }
     await this.deadLetter(notification, body, url, lastError);
     await this.redis.client.set(marker, 'dead-lettered', 'EX', 30 * 24 * 3600);
+    span.setAttribute('vigil.webhook.outcome', 'dead-lettered');
     return true;
   }
 

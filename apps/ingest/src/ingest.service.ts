@@ -6,14 +6,16 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
+import { ROOT_CONTEXT, type Span, SpanKind } from '@opentelemetry/api';
 import { type Settings } from '@vigil/config';
 import {
   type DeadLetter,
   type DeadLetterReason,
   deviceIdFromTopic,
+  TOPICS,
   type VitalSample,
 } from '@vigil/contracts';
-import { CONFIG, type Keyed } from '@vigil/infra';
+import { CONFIG, endSpan, type Keyed, pseudonym, startSpan, traceHeaders } from '@vigil/infra';
 import {
   type AcceptedSample,
   decodeTelemetry,
@@ -92,10 +94,23 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     const started = process.hrtime.bigint();
     this.metrics.inFlight.inc();
     if (message.redelivered) this.metrics.redelivered.inc();
+    // One trace per MQTT message (tracing on and sampled): from receipt to Kafka's acknowledgement;
+    // its records carry the span's traceparent on to the scorer.
+    const span = startSpan('ingest publish', {
+      kind: SpanKind.PRODUCER,
+      parent: ROOT_CONTEXT,
+      attributes: () => ({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'send',
+        'messaging.destination.name': TOPICS.samples,
+        'vigil.mqtt.redelivered': message.redelivered,
+      }),
+    });
+    const headers = traceHeaders(span);
     const planned = this.planWithRetry(message, receivedAt).then((plan) => this.withoutRepeat(message, plan));
     const enqueued = this.tail
       .then(() => planned)
-      .then((plan) => ({ plan, written: this.writer.write(plan) }));
+      .then((plan) => ({ plan, written: this.writer.write(headers ? withHeaders(plan, headers) : plan) }));
     this.tail = enqueued.catch(() => undefined);
     return enqueued
       .then(async ({ plan, written }) => {
@@ -104,6 +119,12 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
           throw error;
         });
         this.count(plan);
+        if (span.isRecording()) describe(span, plan);
+        endSpan(span);
+      })
+      .catch((error: unknown) => {
+        endSpan(span, error);
+        throw error;
       })
       .finally(() => {
         this.metrics.inFlight.dec();
@@ -243,6 +264,32 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.debug(`dead letter ${d.value.reason} from ${d.value.deviceId ?? 'unknown'}`);
     }
   }
+}
+
+/** The plan's records, each with the message's trace context. */
+const withHeaders = (plan: Plan, headers: Record<string, string>): Plan => ({
+  ...plan,
+  samples: plan.samples.map((s) => ({ ...s, headers })),
+  deadLetters: plan.deadLetters.map((d) => ({ ...d, headers })),
+});
+
+/** What became of the message, on its span: counts and pseudonyms only (no device or patient id). */
+function describe(span: Span, plan: Plan): void {
+  span.setAttributes({
+    'vigil.payload.format': plan.format,
+    'vigil.samples': plan.samples.length,
+    'vigil.dead_letters': plan.deadLetters.length,
+    'messaging.batch.message_count': plan.samples.length + plan.deadLetters.length,
+  });
+  if (plan.deviceId !== null) span.setAttribute('vigil.device.ref', pseudonym(plan.deviceId));
+  if (plan.samples.length > 0) {
+    span.setAttribute('vigil.patient.ref', pseudonym(plan.samples[0].key));
+    // The device's sequence numbers (not identifying): which samples a trace started with.
+    span.setAttribute('vigil.seq.first', plan.samples[0].value.seq);
+    span.setAttribute('vigil.seq.last', plan.samples[plan.samples.length - 1].value.seq);
+  }
+  if (plan.deadLetters.length > 0)
+    span.setAttribute('vigil.dead_letter.reasons', [...new Set(plan.deadLetters.map((d) => d.value.reason))]);
 }
 
 /** A sample as the device sent it (telemetry v1), for a dead letter's payload. */

@@ -5,17 +5,22 @@ import {
   type OnApplicationBootstrap,
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
+import { type Context, type Span, SpanKind } from '@opentelemetry/api';
 import { type Admin } from 'kafkajs';
 import { type Settings } from '@vigil/config';
-import { TOPICS, type VitalSample } from '@vigil/contracts';
+import { type AlertEvent, TOPICS, type VitalSample } from '@vigil/contracts';
 import {
   type BatchOutcome,
   CONFIG,
   ConsumerEdge,
   type EdgeBatch,
+  endSpan,
   type HealthIndicator,
   type HealthStatus,
   KafkaConnection,
+  pseudonym,
+  startSpan,
+  traceHeaders,
 } from '@vigil/infra';
 import { SCORER_GROUP } from './scorer.constants';
 import { ScoringService } from './scoring.service';
@@ -74,8 +79,13 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     }
     const warm: VitalSample[] = [];
     const samples: VitalSample[] = [];
-    for (const { offset, value } of batch.records) {
-      (liveFrom !== 'live' && offset < liveFrom ? warm : samples).push(value);
+    const traces: Context[] = []; // of each live sample
+    for (const { offset, value, trace } of batch.records) {
+      if (liveFrom !== 'live' && offset < liveFrom) warm.push(value);
+      else {
+        samples.push(value);
+        traces.push(trace);
+      }
     }
     if (warm.length > 0) await this.scoring.warmUp(warm);
     if (liveFrom !== 'live' && batch.lastOffset + 1n >= liveFrom) {
@@ -84,11 +94,22 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     }
     // Still below the committed offset: fetch on, commit nothing (that would move the group back).
     if (liveFrom !== 'live' && batch.lastOffset < liveFrom) return 'resolve';
-    const { scores, alerts } = await this.scoring.score(samples);
-    await this.kafka.sendMany([
-      { topic: TOPICS.scores, records: scores.map((s) => ({ key: s.patientId, value: s })) },
-      { topic: TOPICS.alerts, records: alerts.map((a) => ({ key: a.patientId, value: a })) },
-    ]);
+    const { scores, alerts, alertSamples } = await this.scoring.score(samples);
+    // Each alert event continues the trace of the sample that closed its window.
+    const spans = alerts.map((a, i) => alertSpan(a, traces[alertSamples[i]]));
+    try {
+      await this.kafka.sendMany([
+        { topic: TOPICS.scores, records: scores.map((s) => ({ key: s.patientId, value: s })) },
+        {
+          topic: TOPICS.alerts,
+          records: alerts.map((a, i) => ({ key: a.patientId, value: a, headers: traceHeaders(spans[i]) })),
+        },
+      ]);
+    } catch (error) {
+      for (const span of spans) endSpan(span, error);
+      throw error;
+    }
+    for (const span of spans) endSpan(span);
     return 'commit'; // after Kafka acknowledged the outputs
   }
 
@@ -115,4 +136,23 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
     await this.scoring.flushCheckpoints();
     await this.admin.disconnect();
   }
+}
+
+/** The span of one alert event, from its decision to Kafka's acknowledgement (pseudonyms only). */
+function alertSpan(alert: AlertEvent, parent: Context): Span {
+  return startSpan('scorer alert', {
+    kind: SpanKind.PRODUCER,
+    parent,
+    attributes: () => ({
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'send',
+      'messaging.destination.name': TOPICS.alerts,
+      'vigil.alert.ref': pseudonym(alert.alertId),
+      'vigil.patient.ref': pseudonym(alert.patientId),
+      'vigil.alert.kind': alert.kind,
+      'vigil.alert.state': alert.state,
+      'vigil.alert.severity': alert.severity,
+      'vigil.alert.vitals': [...alert.vitals],
+    }),
+  });
 }

@@ -593,6 +593,22 @@ export const SETTINGS = {
     'Longest a graceful shutdown may take before the process exits',
   ),
 
+  otelExporterOtlpEndpoint: setting(
+    'VIGIL_OTEL_EXPORTER_OTLP_ENDPOINT',
+    '',
+    z
+      .string()
+      .refine((s) => s === '' || /^https?:\/\/[^/]/.test(s), 'expected a URL (http: or https:)')
+      .transform((s) => (s === '' ? undefined : s.replace(/\/+$/, ''))),
+    'OpenTelemetry collector (OTLP/HTTP, JSON): traces go to its /v1/traces (e.g. http://127.0.0.1:4318); empty: tracing off',
+  ),
+  otelSampleRatio: setting(
+    'VIGIL_OTEL_SAMPLE_RATIO',
+    '1',
+    num(0, 1),
+    'Share of MQTT messages ingest starts a trace for (0..1); scorer and alerts follow the decision carried in traceparent',
+  ),
+
   healthCheckTimeoutMs: setting(
     'VIGIL_HEALTH_CHECK_TIMEOUT_MS',
     '2000',

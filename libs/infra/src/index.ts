@@ -25,3 +25,4 @@ export * from './logging/pseudonym';
 export * from './auth/token-verifier';
 export * from './auth/jwt.guard';
 export * from './auth/auth.module';
+export * from './tracing/tracing';

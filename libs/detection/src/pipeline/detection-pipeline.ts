@@ -12,6 +12,8 @@ export interface SampleLike extends VitalValues {
 export interface DetectionOutput {
   readonly scores: WindowScore[];
   readonly alerts: AlertEvent[];
+  /** For each alert (same order): the index in the input of the sample that closed its window. */
+  readonly alertSamples: number[];
 }
 
 /**
@@ -34,18 +36,19 @@ export class DetectionPipeline {
   }
 
   async process(samples: readonly SampleLike[]): Promise<DetectionOutput> {
-    const due: { monitor: PatientMonitor; window: DueWindow }[] = [];
-    for (const s of samples) {
+    const due: { monitor: PatientMonitor; window: DueWindow; sample: number }[] = [];
+    samples.forEach((s, sample) => {
       const monitor = this.monitor(s.patientId);
       const window = monitor.push(s.ts, s);
-      if (window) due.push({ monitor, window });
-    }
+      if (window) due.push({ monitor, window, sample });
+    });
     const modelOutputs = await this.scoreModel(due.map((d) => d.window));
-    const out: DetectionOutput = { scores: [], alerts: [] };
-    due.forEach(({ monitor, window }, i) => {
+    const out: DetectionOutput = { scores: [], alerts: [], alertSamples: [] };
+    due.forEach(({ monitor, window, sample }, i) => {
       const { score, alerts } = monitor.assess(window, modelOutputs[i]);
       out.scores.push(score);
       out.alerts.push(...alerts);
+      for (let a = 0; a < alerts.length; a++) out.alertSamples.push(sample);
     });
     return out;
   }

@@ -1,3 +1,4 @@
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { type KafkaMessage } from 'kafkajs';
 import { type AlertAudit, type VitalSample } from '@vigil/contracts';
 import { decodeRecords, offsetAfter } from './batch-records';
@@ -31,7 +32,7 @@ describe(decodeRecords.name, () => {
       message('8', JSON.stringify({ ...sample, hr: 'fast' })),
       message('9', JSON.stringify({ hello: 'world' })),
     ]);
-    expect(out.records).toEqual([{ offset: 5n, key: 'p-1', value: sample }]);
+    expect(out.records).toEqual([{ offset: 5n, key: 'p-1', value: sample, trace: ROOT_CONTEXT }]);
     expect(out.invalid.map((i) => [i.offset, i.reason])).toEqual([
       [6n, 'empty'],
       [7n, 'not_json'],

@@ -1,4 +1,5 @@
-import { type Batch, type KafkaMessage } from 'kafkajs';
+import { type Context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { type Batch, type IHeaders, type KafkaMessage } from 'kafkajs';
 import { TOPIC_SCHEMAS, type TopicName, type TopicPayloads } from '@vigil/contracts';
 
 /** A record that passed its topic's schema. */
@@ -6,6 +7,8 @@ export interface DecodedRecord<T> {
   readonly offset: bigint;
   readonly key: string | null;
   readonly value: T;
+  /** The trace context of its traceparent header (ROOT_CONTEXT: none, or tracing off). */
+  readonly trace: Context;
 }
 
 /** A record that did not: skipped (never fatal to the consumer), warned about and counted. */
@@ -20,10 +23,13 @@ export interface InvalidRecord {
  * Pure: the records of a batch decoded as JSON and validated against their topic's contract schema
  * (libs/contracts TOPIC_SCHEMAS). Vigil's producers write valid records; anything else (a foreign
  * producer, an older or newer contract, a bit flip) is returned apart as a value, with a reason.
+ * `traceOf` reads a record's trace context from its headers (the consumer edge passes the tracing
+ * edge's; by default none).
  */
 export function decodeRecords<T extends TopicName>(
   topic: T,
   messages: readonly KafkaMessage[],
+  traceOf: (headers: IHeaders | undefined) => Context = () => ROOT_CONTEXT,
 ): { records: DecodedRecord<TopicPayloads[T]>[]; invalid: InvalidRecord[] } {
   const schema = TOPIC_SCHEMAS[topic];
   const records: DecodedRecord<TopicPayloads[T]>[] = [];
@@ -43,7 +49,12 @@ export function decodeRecords<T extends TopicName>(
     }
     const parsed = schema.safeParse(json);
     if (parsed.success)
-      records.push({ offset, key: m.key ? m.key.toString('utf8') : null, value: parsed.data });
+      records.push({
+        offset,
+        key: m.key ? m.key.toString('utf8') : null,
+        value: parsed.data,
+        trace: traceOf(m.headers),
+      });
     else invalid.push({ offset, reason: 'schema', detail: describeIssues(parsed.error.issues) });
   }
   return { records, invalid };

@@ -4,6 +4,7 @@ import { type Consumer, type ConsumerConfig, type EachBatchPayload } from 'kafka
 import { Counter, register } from 'prom-client';
 import { type TopicName, type TopicPayloads } from '@vigil/contracts';
 import { type HealthIndicator, type HealthStatus } from '../health/health';
+import { recordContext } from '../tracing/tracing';
 import { decodeRecords, type DecodedRecord, offsetAfter } from './batch-records';
 import { type KafkaConnection } from './kafka.connection';
 
@@ -65,7 +66,9 @@ export interface ConsumerEdgeOptions<T extends TopicName> {
 /**
  * The one Kafka consumer edge: connects, subscribes, decodes and validates every record against the
  * contract schema of its topic (an invalid record is skipped with a warning and counted in
- * `vigil_kafka_invalid_records_total`, never fatal), hands each partition's batch to the handler,
+ * `vigil_kafka_invalid_records_total`, never fatal), reads each record's trace context from its
+ * traceparent header (the one place consumers extract it; not even looked at while tracing is
+ * off), hands each partition's batch to the handler,
  * commits after the handler returned (at-least-once: a handler produces its outputs first), and
  * restarts itself: kafkajs restarts a consumer after retriable failures; when it gives up (a
  * non-retriable crash) the edge builds a new consumer with back-off (1 s doubling to 30 s).
@@ -181,7 +184,7 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const topic = this.logical.get(batch.topic);
     if (topic === undefined) throw new Error(`unexpected topic ${batch.topic}`);
-    const { records, invalid } = decodeRecords(topic, batch.messages);
+    const { records, invalid } = decodeRecords(topic, batch.messages, recordContext);
     for (const bad of invalid) {
       invalidRecords.inc({ consumer: this.name, topic, reason: bad.reason });
       this.logger.warn(

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, SETTINGS, type SettingKey, type Settings } from '@vigil/config';
 import { enableProcessMetrics } from '../metrics/process-metrics';
 import { checkPemFiles } from '../tls/pem-file';
+import { startTracing } from '../tracing/tracing';
 import { applySecurityHeaders } from './security-headers';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -29,7 +30,8 @@ export interface AppOptions {
 
 /**
  * Starts one Vigil app: validates the environment first (a bad variable stops start-up with its
- * name), then serves HTTP and closes gracefully on SIGTERM/SIGINT within the shutdown budget.
+ * name), starts tracing when it is configured, then serves HTTP and closes gracefully on
+ * SIGTERM/SIGINT within the shutdown budget.
  */
 export async function bootstrapApp(options: AppOptions, env = process.env): Promise<INestApplication> {
   let settings: Settings;
@@ -51,6 +53,10 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
   }
   const logger = createLogger(settings, options.name);
   enableProcessMetrics(options.name);
+  if (startTracing(settings, options.name))
+    new Logger(options.name).log(
+      `tracing to ${settings.otelExporterOtlpEndpoint ?? ''} (sample ratio ${settings.otelSampleRatio})`,
+    );
   const app = await NestFactory.create(options.module(settings), { logger, bufferLogs: false });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   guardShutdown(settings.shutdownTimeoutMs, options.name);
