@@ -77,6 +77,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.dedupe.recheckRecent();
     await this.mqtt.start((message) => this.handle(message));
   }
 

@@ -369,6 +369,12 @@ export const SETTINGS = {
     int(0, 1_000_000),
     'Latest sequence numbers remembered per device to drop duplicates (about 90 bytes each in Redis; 0 = no duplicate check)',
   ),
+  ingestRecheckSeconds: setting(
+    'VIGIL_INGEST_RECHECK_SECONDS',
+    '60',
+    int(0, 3600),
+    'At start, ingest remembers the samples of vitals.samples written in the last this many seconds before taking MQTT messages, so what a killed instance got into Kafka but had not yet recorded is not written twice when redelivered (0 = off)',
+  ),
   ingestDedupeTtlSeconds: setting(
     'VIGIL_INGEST_DEDUPE_TTL_SECONDS',
     '86400',

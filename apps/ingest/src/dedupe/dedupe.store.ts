@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import { type Settings } from '@vigil/config';
-import { CONFIG, RedisConnection } from '@vigil/infra';
+import { TOPICS } from '@vigil/contracts';
+import { CONFIG, KafkaConnection, RedisConnection, replayLog } from '@vigil/infra';
 
 /** Newest samples per device this instance remembers in memory too (the bound while Redis is away). */
 export const LOCAL_DEDUPE_WINDOW = 256;
@@ -49,6 +50,7 @@ export class DedupeStore {
 
   constructor(
     private readonly redis: RedisConnection,
+    private readonly kafka: KafkaConnection,
     @Inject(CONFIG) private readonly config: Settings,
   ) {
     this.localWindow = Math.min(config.ingestDedupeWindow, LOCAL_DEDUPE_WINDOW);
@@ -114,6 +116,31 @@ export class DedupeStore {
     this.warnedAt = Date.now();
     this.logger.warn(
       `duplicate check without Redis (${error instanceof Error ? error.message : String(error)}): from this instance's memory of each device's newest ${this.localWindow} samples`,
+    );
+  }
+
+  /**
+   * Before taking MQTT messages: remembers every sample written to vitals.samples in the last
+   * VIGIL_INGEST_RECHECK_SECONDS. An instance killed between Kafka's acknowledgement and recording
+   * the seqs (one round trip) leaves samples that are in Kafka but not remembered; the broker
+   * redelivers their messages to this start, and they are now caught as duplicates.
+   */
+  async recheckRecent(): Promise<void> {
+    if (this.config.ingestDedupeWindow === 0 || this.config.ingestRecheckSeconds === 0) return;
+    const started = Date.now();
+    const recent = await replayLog(
+      this.kafka,
+      TOPICS.samples,
+      'ingest-recheck',
+      120_000,
+      started - this.config.ingestRecheckSeconds * 1000,
+    );
+    for (let i = 0; i < recent.length; i += 10_000)
+      await this.remember(
+        recent.slice(i, i + 10_000).map(({ deviceId, seq, ts }) => ({ deviceId, seq, ts })),
+      );
+    this.logger.log(
+      `remembered ${recent.length} samples of the last ${this.config.ingestRecheckSeconds} s in ${Date.now() - started} ms`,
     );
   }
 

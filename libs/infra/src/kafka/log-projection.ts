@@ -24,12 +24,17 @@ export class LogProjection<T extends TopicName> implements HealthIndicator {
   private readonly pending = new Map<number, bigint>();
   private caughtUp = false;
   private applied = 0;
+  /** With `since`: per partition, the first offset to apply (the log before it is skipped by a seek). */
+  private readonly from = new Map<number, bigint>();
+  private readonly sought = new Set<number>();
 
   constructor(
     private readonly kafka: KafkaConnection,
     private readonly topic: T,
     group: string,
     private readonly apply: (record: TopicPayloads[T]) => void,
+    /** Epoch ms: only records written since then (a recent tail, not the whole log). */
+    private readonly since?: number,
   ) {
     this.name = `projection:${topic}`;
     this.logger = new Logger(`LogProjection(${topic})`);
@@ -56,8 +61,15 @@ export class LogProjection<T extends TopicName> implements HealthIndicator {
     const admin = this.kafka.kafka.admin();
     await admin.connect();
     try {
+      const from =
+        this.since === undefined ? [] : await admin.fetchTopicOffsetsByTimestamp(topic, this.since);
       for (const p of await logEnd(admin, topic)) {
-        if (BigInt(p.high) > BigInt(p.low)) this.pending.set(p.partition, BigInt(p.high));
+        const start = from.find((f) => f.partition === p.partition);
+        // -1: nothing written since then in that partition.
+        const first =
+          start === undefined ? BigInt(p.low) : BigInt(start.offset === '-1' ? p.high : start.offset);
+        if (start !== undefined) this.from.set(p.partition, first);
+        if (BigInt(p.high) > first) this.pending.set(p.partition, BigInt(p.high));
       }
     } finally {
       await admin.disconnect();
@@ -71,7 +83,13 @@ export class LogProjection<T extends TopicName> implements HealthIndicator {
   }
 
   private onBatch(batch: EdgeBatch<T>): BatchOutcome {
-    for (const { value } of batch.records) {
+    const from = this.from.get(batch.partition);
+    if (from !== undefined && !this.sought.has(batch.partition)) {
+      this.sought.add(batch.partition);
+      if (batch.firstOffset < from) return { seek: from };
+    }
+    for (const { offset, value } of batch.records) {
+      if (from !== undefined && offset < from) continue;
       this.apply(value);
       this.applied++;
     }

@@ -3,17 +3,19 @@ import { type KafkaConnection } from './kafka.connection';
 import { LogProjection } from './log-projection';
 
 /**
- * Every valid record of a topic from the beginning up to its end when called, in partition order
- * (a private group, nothing committed). For rebuilding derived state (Redis) from the log of record.
+ * Every valid record of a topic from the beginning (or from those written `since`, epoch ms) up to
+ * its end when called, in partition order (a private group, nothing committed). For rebuilding
+ * derived state (Redis) from the log of record.
  */
 export async function replayLog<T extends TopicName>(
   kafka: KafkaConnection,
   topic: T,
   group: string,
   timeoutMs = 120_000,
+  since?: number,
 ): Promise<TopicPayloads[T][]> {
   const records: TopicPayloads[T][] = [];
-  const projection = new LogProjection(kafka, topic, group, (r) => records.push(r));
+  const projection = new LogProjection(kafka, topic, group, (r) => records.push(r), since);
   const deadline = Date.now() + timeoutMs;
   try {
     await projection.start();
