@@ -61,8 +61,9 @@ export class LogProjection<T extends TopicName> implements HealthIndicator {
     const admin = this.kafka.kafka.admin();
     await admin.connect();
     try {
+      const since = this.since;
       const from =
-        this.since === undefined ? [] : await admin.fetchTopicOffsetsByTimestamp(topic, this.since);
+        since === undefined ? [] : await retrying(() => admin.fetchTopicOffsetsByTimestamp(topic, since));
       for (const p of await logEnd(admin, topic)) {
         const start = from.find((f) => f.partition === p.partition);
         // -1: nothing written since then in that partition.
@@ -108,12 +109,17 @@ export class LogProjection<T extends TopicName> implements HealthIndicator {
 
 /**
  * A topic's low and high offsets per partition. Right after the topic was created the broker may
- * answer "not the leader" for a moment; retriable errors are retried (for at most about 10 s).
+ * answer "not the leader" for a moment; retriable errors are retried (for at most about 10 s), for
+ * offsets by timestamp too.
  */
-async function logEnd(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+function logEnd(admin: Admin, topic: string): ReturnType<Admin['fetchTopicOffsets']> {
+  return retrying(() => admin.fetchTopicOffsets(topic));
+}
+
+async function retrying<R>(request: () => Promise<R>): Promise<R> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await admin.fetchTopicOffsets(topic);
+      return await request();
     } catch (error) {
       if (attempt >= 20 || !(error instanceof KafkaJSError) || !error.retriable) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 100 * attempt)));
