@@ -170,7 +170,7 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
   const profiles = profileDir ? await readProfiles(profileDir) : undefined;
   const plot = resolve(options.plot);
   await writeFile(plot, e2eChart(results));
-  const ms = (x: number | null) => (x === null ? '–' : String(Math.round(x)));
+  const ms = (x: number | null) => (x === null ? '–' : x === Infinity ? '∞' : String(Math.round(x)));
   const processes = Object.keys(results[0]?.cpu ?? {});
   out.result(
     { id, rate: options.rate, batch, stepSeconds: options.seconds, plot, steps: results, profiles },
@@ -210,7 +210,24 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
           ['CPU (cores)', ...processes],
         ),
         '',
-        `Latency: from the device handing the MQTT broker the sample that completed an alerting window to the on-call WebSocket receiving the alert. Plot: ${plot}`,
+        table(
+          results.map((r) => [
+            r.devices,
+            `${ms(r.hops.toAlertEventMs.p50)} / ${ms(r.hops.toAlertEventMs.p99)}`,
+            `${ms(r.hops.alertEventToSocketMs.p50)} / ${ms(r.hops.alertEventToSocketMs.p99)}`,
+            `≤ ${ms(r.hops.ingestAckMsAtMost.p50)} / ≤ ${ms(r.hops.ingestAckMsAtMost.p99)}`,
+            `≤ ${ms(r.hops.ingestToScoredMsAtMost.p50)} / ≤ ${ms(r.hops.ingestToScoredMsAtMost.p99)}`,
+          ]),
+          [
+            'hops (p50 / p99 ms)',
+            'sample → alert event in Kafka',
+            'alert event → WebSocket',
+            'every sample: MQTT → Kafka ack',
+            'every sample: ingest → scored',
+          ],
+        ),
+        '',
+        `Latency: from the device handing the MQTT broker the sample that completed an alerting window to the on-call WebSocket receiving the alert; the hops split it at the alert event's Kafka timestamp, and the per-sample columns are bucket bounds of the apps' histograms. Plot: ${plot}`,
         ...(profiles ? ['', profilesText(profiles, profileDir ?? '')] : []),
       ].join('\n'),
   );

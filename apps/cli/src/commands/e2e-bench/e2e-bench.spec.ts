@@ -39,7 +39,7 @@ describe('e2e bench helpers', () => {
     expect(alertFingerprint(a)).toBe('a1|open|high|5');
   });
 
-  it('draws one SVG with a panel for throughput, CPU and latency', () => {
+  it('draws one SVG with a panel for throughput, CPU, latency and its hops', () => {
     const step: StepResult = {
       devices: 10,
       offeredPerSecond: 50,
@@ -50,6 +50,12 @@ describe('e2e bench helpers', () => {
       cpu: { ingest: 0.1, scorer: 0.2 },
       alertsDelivered: 2,
       latencyMs: { p50: 100, p95: 150, p99: null, max: 160 },
+      hops: {
+        toAlertEventMs: { p50: 80, p95: 120, p99: 130 },
+        alertEventToSocketMs: { p50: 20, p95: 30, p99: 30 },
+        ingestAckMsAtMost: { p50: 10, p99: 50 },
+        ingestToScoredMsAtMost: { p50: 100, p99: null },
+      },
       published: 500,
       inKafka: 500,
       deadLetters: 0,
@@ -63,5 +69,6 @@ describe('e2e bench helpers', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('CPU per process');
     expect(svg).toContain('scorer');
+    expect(svg).toContain('alert event → WebSocket');
   });
 });

@@ -10,6 +10,14 @@ import { telemetryPayload, VitalsSimulator, type SimulatedReading } from '@vigil
 import { DeviceFleet } from '../simulate/device-fleet';
 import { AppProcesses, metricSum, PIPELINE_APPS, pidListeningOn, processCpuSeconds } from './app-processes';
 import { ClinicianClient, type Delivery } from './clinician-client';
+import {
+  AlertEventClock,
+  type HistogramBuckets,
+  histogramBuckets,
+  histogramQuantile,
+  type Percentiles,
+  percentilesOf,
+} from './hop-latency';
 import { percentile } from './percentile';
 
 export interface E2eBenchOptions {
@@ -40,6 +48,8 @@ export interface StepResult {
   cpu: Record<string, number>;
   alertsDelivered: number;
   latencyMs: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  /** Where the alert latency goes, hop by hop (see `HopLatencies`). */
+  hops: HopLatencies;
   published: number;
   inKafka: number;
   deadLetters: number;
@@ -51,6 +61,22 @@ export interface StepResult {
   /** Seconds after publishing stopped until Kafka had every sample and the scorer had read them. */
   drainSeconds: number;
   wallSeconds: number;
+}
+
+/**
+ * The alert latency split by hop. Per alert: until the scorer's alert event was in Kafka, then
+ * Kafka → alerts gateway → WebSocket. Over every sample (the apps' histograms, so "at most" the
+ * bucket bound): MQTT receipt → Kafka ack at ingest, and ingest → the scorer done with its batch.
+ */
+export interface HopLatencies {
+  /** Bench handing the closing sample to the broker → the alert event appended to Kafka. */
+  toAlertEventMs: Percentiles;
+  /** Alert event in Kafka → the on-call WebSocket receiving the alert. */
+  alertEventToSocketMs: Percentiles;
+  /** Every sample: MQTT receipt → Kafka acknowledged (ingest), upper bucket bounds. */
+  ingestAckMsAtMost: { p50: number | null; p99: number | null };
+  /** Every sample: ingest accepted → the scorer finished the batch holding it, upper bucket bounds. */
+  ingestToScoredMsAtMost: { p50: number | null; p99: number | null };
 }
 
 export interface E2eProgress {
@@ -120,6 +146,13 @@ export async function runE2eBench(
     mosquitto: Number(new URL(settings.mqttUrl).port || 1883),
     redis: Number(new URL(settings.redisUrl).port || 6379),
   };
+  const hopHistograms = async (): Promise<HopHistograms> => {
+    const [ingest, scorer] = await Promise.all([apps.metrics('ingest'), apps.metrics('scorer')]);
+    return {
+      ingestAck: histogramBuckets(ingest, 'vigil_ingest_ack_seconds'),
+      ingestToScored: histogramBuckets(scorer, 'vigil_scorer_ingest_to_score_seconds'),
+    };
+  };
   const cpuNow = (): Record<string, number> => {
     const cpu: Record<string, number> = {};
     for (const app of PIPELINE_APPS) cpu[app] = apps.cpuSeconds(app);
@@ -140,6 +173,8 @@ export async function runE2eBench(
   /** Device and patient ids of the current step start with it (steps' measurement times may overlap). */
   let currentTag = '';
   const latencies: number[] = [];
+  /** Per measured alert: its id, when its closing sample was handed to the broker, when it arrived. */
+  const timed: { alertId: string; sent: number; receivedAt: number }[] = [];
   let delivered = 0;
   const firstSeen = new Set<string>();
   const onAlert = (d: Delivery) => {
@@ -150,8 +185,15 @@ export async function runE2eBench(
     const sent = d.alert.patientId.startsWith(`${currentTag}-`)
       ? publishedAt.get(d.alert.updatedAt)
       : undefined;
-    if (sent !== undefined) latencies.push(d.receivedAt - sent);
+    if (sent === undefined) return;
+    latencies.push(d.receivedAt - sent);
+    timed.push({ alertId: d.alert.alertId, sent, receivedAt: d.receivedAt });
   };
+  const alertClock = await AlertEventClock.start(
+    kafka,
+    physicalTopic(settings.topicPrefix, TOPICS.alerts),
+    `${id}-alert-clock`,
+  );
   const clients = [
     new ClinicianClient('on-call', wsUrl, token('bench-oncall', 'oncall', []), onAlert),
     new ClinicianClient('team-a', wsUrl, token('bench-nurse-a', 'clinician', ['team-a'])),
@@ -200,6 +242,7 @@ export async function runE2eBench(
       publishedAt = new Map();
       currentTag = tag;
       latencies.length = 0;
+      timed.length = 0;
       delivered = 0;
       let published = 0;
       let stopping = false;
@@ -246,6 +289,7 @@ export async function runE2eBench(
       };
       await phaseFor('warm-up', options.warmupSeconds);
       const before = {
+        histograms: await hopHistograms(),
         ingest: await ingestCounts(),
         offsets: await offsets(),
         cpu: cpuNow(),
@@ -253,8 +297,10 @@ export async function runE2eBench(
       };
       const deliveredBefore = delivered;
       const latenciesBefore = latencies.length;
+      const timedBefore = timed.length;
       await phaseFor('measure', options.stepSeconds);
       const after = {
+        histograms: await hopHistograms(),
         ingest: await ingestCounts(),
         offsets: await offsets(),
         cpu: cpuNow(),
@@ -296,6 +342,7 @@ export async function runE2eBench(
       const inKafka = final.samples - ingestAtStart.samples;
       const deadLetters = final.deadLetters - ingestAtStart.deadLetters;
       const scored = finalOffsets.committed - stepStart.committed;
+      const hops = hopLatencies(timed.slice(timedBefore), alertClock, before.histograms, after.histograms);
       results.push({
         devices,
         offeredPerSecond: devices * options.rate,
@@ -311,6 +358,7 @@ export async function runE2eBench(
           p99: percentile(stepLatencies, 0.99),
           max: stepLatencies.at(-1) ?? null,
         },
+        hops,
         published,
         inKafka,
         deadLetters,
@@ -327,9 +375,42 @@ export async function runE2eBench(
     }
   } finally {
     for (const c of clients) c.close();
+    await alertClock.stop();
     await admin.disconnect();
   }
   return results;
+}
+
+interface HopHistograms {
+  readonly ingestAck: HistogramBuckets;
+  readonly ingestToScored: HistogramBuckets;
+}
+
+function hopLatencies(
+  timed: readonly { alertId: string; sent: number; receivedAt: number }[],
+  clock: AlertEventClock,
+  before: HopHistograms,
+  after: HopHistograms,
+): HopLatencies {
+  const toEvent: number[] = [];
+  const toSocket: number[] = [];
+  for (const t of timed) {
+    const at = clock.at(t.alertId);
+    if (at === undefined) continue;
+    toEvent.push(at - t.sent);
+    toSocket.push(t.receivedAt - at);
+  }
+  const ms = (s: number | null) => (s === null ? null : s * 1000);
+  const quantiles = (key: keyof HopHistograms) => ({
+    p50: ms(histogramQuantile(before[key], after[key], 0.5)),
+    p99: ms(histogramQuantile(before[key], after[key], 0.99)),
+  });
+  return {
+    toAlertEventMs: percentilesOf(toEvent),
+    alertEventToSocketMs: percentilesOf(toSocket),
+    ingestAckMsAtMost: quantiles('ingestAck'),
+    ingestToScoredMsAtMost: quantiles('ingestToScored'),
+  };
 }
 
 async function connectFleet(connect: () => Promise<DeviceFleet>): Promise<DeviceFleet> {

@@ -1,7 +1,7 @@
 import { svgChart } from '@vigil/evaluation';
 import type { StepResult } from './e2e-bench';
 
-/** Throughput, CPU per process and alert latency against the number of devices, one panel each. */
+/** Throughput, CPU per process, alert latency and its hops (p99) against the number of devices, one panel each. */
 export function e2eChart(results: readonly StepResult[]): string {
   const x = (r: StepResult) => r.devices;
   const processes = Object.keys(results[0]?.cpu ?? {});
@@ -35,6 +35,17 @@ export function e2eChart(results: readonly StepResult[]): string {
         line('p50', (r) => r.latencyMs.p50),
         line('p95', (r) => r.latencyMs.p95),
         line('p99', (r) => r.latencyMs.p99),
+      ],
+    },
+    {
+      title: 'Where the alert latency goes: p99 per hop',
+      xLabel: 'devices',
+      yLabel: 'ms',
+      series: [
+        line('sample → alert event in Kafka', (r) => r.hops.toAlertEventMs.p99),
+        line('alert event → WebSocket', (r) => r.hops.alertEventToSocketMs.p99),
+        line('every sample: MQTT → Kafka ack (≤)', (r) => r.hops.ingestAckMsAtMost.p99),
+        line('every sample: ingest → scored (≤)', (r) => r.hops.ingestToScoredMsAtMost.p99),
       ],
     },
   ]);
