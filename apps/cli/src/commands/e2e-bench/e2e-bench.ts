@@ -168,8 +168,14 @@ export async function runE2eBench(
   const token = (sub: string, role: 'oncall' | 'clinician', teams: string[]) =>
     signToken({ sub, role, teams }, env.jwtSecret);
   const wsUrl = `${apps.url('alerts').replace('http', 'ws')}/ws`;
-  /** Measurement time of each sample's tick → when its message was handed to the broker (wall ms). */
-  let publishedAt = new Map<number, number>();
+  /**
+   * Measurement time of each tick → when each device's message holding it was handed to its MQTT
+   * client (wall ms, by device index): a flush of thousands of devices takes a while, so one time
+   * per flush would charge the later devices' wait in the publishing loop to the pipeline.
+   */
+  let publishedAt = new Map<number, Float64Array>();
+  /** Patient id → device index in the current step. */
+  let deviceIndex = new Map<string, number>();
   /** Device and patient ids of the current step start with it (steps' measurement times may overlap). */
   let currentTag = '';
   const latencies: number[] = [];
@@ -182,9 +188,10 @@ export async function runE2eBench(
     firstSeen.add(d.alert.alertId);
     delivered++;
     // A raise's updatedAt is the measurement time of the sample that completed its window.
-    const sent = d.alert.patientId.startsWith(`${currentTag}-`)
-      ? publishedAt.get(d.alert.updatedAt)
+    const device = d.alert.patientId.startsWith(`${currentTag}-`)
+      ? deviceIndex.get(d.alert.patientId)
       : undefined;
+    const sent = device === undefined ? undefined : publishedAt.get(d.alert.updatedAt)?.[device];
     if (sent === undefined) return;
     latencies.push(d.receivedAt - sent);
     timed.push({ alertId: d.alert.alertId, sent, receivedAt: d.receivedAt });
@@ -240,6 +247,7 @@ export async function runE2eBench(
         }),
       );
       publishedAt = new Map();
+      deviceIndex = new Map(sim.patients.map((p, d) => [`${tag}-${p.patientId}`, d]));
       currentTag = tag;
       latencies.length = 0;
       timed.length = 0;
@@ -253,10 +261,11 @@ export async function runE2eBench(
       let ticks: SimulatedReading[][] = [];
       const flush = async () => {
         if (ticks.length === 0) return;
-        const at = Date.now();
+        const at = new Float64Array(devices);
         for (const readings of ticks) publishedAt.set(readings[0]?.ts ?? 0, at);
         for (let d = 0; d < devices; d++) {
           await fleet.publish(deviceOf(ticks[0][d]), telemetryPayload(ticks.map((t) => t[d])));
+          at[d] = Date.now();
           published += ticks.length;
         }
         ticks = [];
