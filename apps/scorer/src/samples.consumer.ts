@@ -28,7 +28,9 @@ import { ScoringService } from './scoring.service';
 /**
  * The scorer's consumer (on the one ConsumerEdge: records validated, restarts). At-least-once: a batch's scores and alerts are acknowledged by Kafka
  * before its offsets are committed, so a crash replays the batch (and deterministic alert ids make
- * the replay harmless). kafkajs fetches the next batch only after this one returns: back-pressure.
+ * the replay harmless). kafkajs fetches a partition's next batch only after this one returns:
+ * back-pressure. Up to VIGIL_SCORER_CONCURRENT_PARTITIONS partitions are in hand at once, so one
+ * partition's wait for Kafka (its outputs acknowledged, its commit) overlaps another's scoring.
  *
  * Windows and alert state live in memory, so on taking over a partition (start, rebalance) the
  * scorer first re-reads the last VIGIL_SCORER_WARMUP_SECONDS of it without producing anything:
@@ -54,6 +56,8 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
       group: SCORER_GROUP,
       fromBeginning: config.newGroupsFrom === 'earliest',
       consumer: { maxBytesPerPartition: 1 << 20 },
+      // Scoring is per patient, and a patient is on one partition: partitions share no state here.
+      concurrentPartitions: config.scorerConcurrentPartitions,
       onAssigned: () => this.warmup.clear(),
       onBatch: (batch) => this.onBatch(batch),
     });

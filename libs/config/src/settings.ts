@@ -426,6 +426,12 @@ export const SETTINGS = {
     int(0, 86400),
     'On taking over a partition, the scorer re-reads this much of its recent samples to rebuild windows and alert state (no output)',
   ),
+  scorerConcurrentPartitions: setting(
+    'VIGIL_SCORER_CONCURRENT_PARTITIONS',
+    '4',
+    int(1, 64),
+    'Partitions of vitals.samples the scorer works on at once: one partition’s Kafka round trips (outputs, commit) overlap another’s scoring',
+  ),
   modelDir: setting(
     'VIGIL_MODEL_DIR',
     'models/default',

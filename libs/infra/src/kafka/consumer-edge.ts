@@ -59,6 +59,11 @@ export interface ConsumerEdgeOptions<T extends TopicName> {
   /** kafkajs consumer settings (session timeouts, fetch sizes). */
   readonly consumer?: Omit<ConsumerConfig, 'groupId'>;
   readonly onBatch: (batch: EdgeBatch<T>) => Promise<BatchOutcome | void> | BatchOutcome | void;
+  /**
+   * Partitions whose batches the handler may hold at once (default 1). Above 1 the handler must
+   * keep no state shared across partitions (a partition's batches still come one at a time).
+   */
+  readonly concurrentPartitions?: number;
   /** Called each time the group (re)assigned this member its partitions, before their first batch. */
   readonly onAssigned?: () => void;
 }
@@ -145,6 +150,7 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.concurrentPartitions ?? 1,
         eachBatch: (payload) => this.onBatch(consumer, payload),
       });
     } catch (error) {
