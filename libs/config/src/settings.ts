@@ -426,6 +426,12 @@ export const SETTINGS = {
     int(0, 86400),
     'On taking over a partition, the scorer re-reads this much of its recent samples to rebuild windows and alert state (no output)',
   ),
+  scorerMaxLatenessMs: setting(
+    'VIGIL_SCORER_MAX_LATENESS_MS',
+    '5000',
+    int(0, 600_000),
+    "How long the scorer holds a sample that arrived after a gap in its device's sequence, waiting for the missing ones (measurement and wall time); 0: no reordering, samples are scored as they come",
+  ),
   modelDir: setting(
     'VIGIL_MODEL_DIR',
     'models/default',
