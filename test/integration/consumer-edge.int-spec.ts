@@ -92,4 +92,35 @@ describe('ConsumerEdge (real Kafka)', () => {
       return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 4;
     });
   }, 120_000);
+
+  it('commits no further than a handler asks ({ commit }), while fetching on', async () => {
+    const topic = physicalTopic(settings.topicPrefix, TOPICS.audit);
+    await producer.send({
+      topic,
+      messages: [3, 4, 5].map((n) => ({ key: 'p-0', value: JSON.stringify(audit(n)) })),
+    });
+    const handled: string[] = [];
+    const asked = new Map<number, bigint>(); // partition → the offset the last batch asked to commit
+    const edge = new ConsumerEdge(kafka, {
+      name: `edge-commit-${id}`,
+      topics: [TOPICS.audit],
+      group: 'edge-spec-commit',
+      fromBeginning: true,
+      onBatch: (batch) => {
+        for (const r of batch.records) handled.push(r.value.alertId);
+        asked.set(batch.partition, batch.firstOffset + 1n); // as if holding all but the first record
+        return { commit: batch.firstOffset + 1n };
+      },
+    });
+    edges.push(edge);
+    await edge.start();
+    await waitFor('every valid record handled', () => handled.length >= 5, 60_000);
+    expect(handled.sort()).toEqual(['a-0', 'a-2', 'a-3', 'a-4', 'a-5']); // each once: resolved, not fetched again
+    const [offsets] = await kafka.adminClient.fetchOffsets({
+      groupId: kafka.group('edge-spec-commit'),
+      topics: [topic],
+    });
+    const committed = offsets.partitions.filter((p) => Number(p.offset) >= 0);
+    expect(new Map(committed.map((p) => [p.partition, BigInt(p.offset)]))).toEqual(asked);
+  }, 120_000);
 });

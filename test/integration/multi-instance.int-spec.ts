@@ -31,8 +31,8 @@ class OutputReader {
   readonly scores: WindowScore[] = [];
   readonly alerts: AlertEvent[] = [];
   readonly samples: VitalSample[] = [];
-  /** Newest seq per device seen on vitals.samples. */
-  readonly newestSeq = new Map<string, number>();
+  /** `deviceId/seq` of every sample seen on vitals.samples. */
+  readonly seen = new Set<string>();
   private constructor(private readonly consumer: Consumer) {}
 
   static async start(prefix: string): Promise<OutputReader> {
@@ -52,10 +52,7 @@ class OutputReader {
         else if (topic === samples) {
           const sample = value as VitalSample;
           reader.samples.push(sample);
-          reader.newestSeq.set(
-            sample.deviceId,
-            Math.max(sample.seq, reader.newestSeq.get(sample.deviceId) ?? -1),
-          );
+          reader.seen.add(`${sample.deviceId}/${sample.seq}`);
         } else reader.alerts.push(value as AlertEvent);
         return Promise.resolve();
       },
@@ -75,7 +72,9 @@ class OutputReader {
  * the devices are still publishing: the other two take its partitions (after its session times
  * out), every window of every patient is scored, every alert is raised (deterministic ids: a
  * replayed batch yields the same alert), and each WebSocket client, on either gateway, gets each
- * change of each of its alerts once.
+ * change of each of its alerts once. The devices publish unpaced, each with its consecutive messages
+ * swapped in pairs, so samples reach Kafka out of order: the scorers' reorder buffers put them back,
+ * and the windows are those of an in-order run.
  */
 describe('several instances of every app on one Kafka (real processes; a scorer SIGKILLed mid-stream)', () => {
   const id = uniqueId('it-multi');
@@ -165,6 +164,7 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
     // What one uninterrupted scorer makes of these samples: the pure pipeline, in this process.
     const pipeline = new DetectionPipeline(detectionOptionsFrom(settings, undefined), null);
     const expectedWindows = new Set<string>();
+    const expectedScores: WindowScore[] = [];
     const expectedAlerts = new Map<string, string>(); // raised alert id → patient
     for (const p of patients) {
       const samples = samplesOf(p).map((s) => ({
@@ -175,6 +175,7 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
       }));
       const out = await pipeline.process(samples);
       for (const w of out.scores) expectedWindows.add(`${w.patientId}@${w.at}`);
+      expectedScores.push(...out.scores);
       for (const a of out.alerts) if (a.state === 'raised') expectedAlerts.set(a.alertId, a.patientId);
     }
     expect(expectedAlerts.size).toBe(PATIENTS / 2); // one per desaturating patient
@@ -185,7 +186,12 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
     const gateways = await Promise.all(
       [1, 2].map((n) => start('alerts', { VIGIL_ALERTS_INSTANCE: `${id}-gw-${n}` })),
     );
-    const scorers = await Promise.all([1, 2, 3].map(() => start('scorer', {})));
+    // A message carries 10 s of measurement, so the later message of a swapped pair is up to 20 s
+    // of measurement ahead of the gap before it: the default lateness (5 s) would let the watermark
+    // release it before its predecessor comes. 30 s covers a pair, with room.
+    const scorers = await Promise.all(
+      [1, 2, 3].map(() => start('scorer', { VIGIL_SCORER_MAX_LATENESS_MS: '30000' })),
+    );
     await Promise.all([...ingests, ...gateways, ...scorers].map((a) => healthy(a.url)));
     reader = await OutputReader.start(settings.topicPrefix);
 
@@ -206,22 +212,32 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
     await waitFor('hello on every socket', () => sockets.every((s) => s.of('hello').length === 1));
 
     for (const p of patients) devices.push(await TestDevice.connect(settings, p.deviceId));
-    // Each device sends its next batch once the last is in Kafka, as a device at 1 Hz does (its
-    // batches are seconds apart). The broker acknowledges a publish on receipt, and the shared
-    // subscription hands consecutive messages of one device to either ingest instance: a device
-    // publishing faster than ingest's round trip to Kafka has its batches reordered (see the report).
+    // Each device publishes its messages swapped in pairs (0 | 2, 1 | 4, 3 | …), a pair as fast as
+    // the broker acknowledges: it acknowledges on receipt, and the shared subscription hands the two
+    // to either ingest instance, so they reach Kafka out of order. Before its next pair, a device
+    // waits until both are in Kafka, as a device at 1 Hz would (its batches are seconds apart):
+    // unpaced, one ingest instance fell behind the other by 15 messages and more (150 samples), beyond
+    // what the scorer holds per patient (128). A device's first message goes alone: nothing tells the
+    // scorer a sample is missing before the first it sees of a device, which it scores at once.
     const messages = SECONDS / PER_MESSAGE;
+    const swappedPairs = (from: number, to: number) => {
+      const pairs = from === 0 ? [[0]] : [];
+      for (let m = from === 0 ? 1 : from; m < to; m += 2) pairs.push(m + 1 < to ? [m + 1, m] : [m]);
+      return pairs;
+    };
     const publish = async (from: number, to: number) => {
       await Promise.all(
         patients.map(async (p, i) => {
           const samples = samplesOf(p);
-          for (let m = from; m < to; m++) {
-            const batch = samples.slice(m * PER_MESSAGE, (m + 1) * PER_MESSAGE);
-            await devices[i].publish({ samples: batch.map(({ deviceId: _d, ...s }) => s) });
-            const last = batch[batch.length - 1].seq;
-            await waitFor(
-              `${p.deviceId} seq ${last} in Kafka`,
-              () => (reader!.newestSeq.get(p.deviceId) ?? -1) >= last,
+          for (const pair of swappedPairs(from, to)) {
+            for (const m of pair) {
+              const batch = samples.slice(m * PER_MESSAGE, (m + 1) * PER_MESSAGE);
+              await devices[i].publish({ samples: batch.map(({ deviceId: _d, ...s }) => s) });
+            }
+            // Both messages of the pair: one stuck behind the other instance would outrun the bound.
+            const lasts = pair.map((m) => (m + 1) * PER_MESSAGE - 1);
+            await waitFor(`${p.deviceId} seq ${lasts.join(', ')} in Kafka`, () =>
+              lasts.every((seq) => reader!.seen.has(`${p.deviceId}/${seq}`)),
             );
           }
         }),
@@ -255,6 +271,31 @@ describe('several instances of every app on one Kafka (real processes; a scorer 
     );
     expect(new Set(reader.scores.map(windowKey))).toEqual(expectedWindows);
     expect(reader.scores.length).toBeGreaterThanOrEqual(expectedWindows.size);
+
+    // The samples did reach Kafka out of order, and the scorers applied them in order: a window due
+    // while a sample was missing would end at another second (the stride counts from the last
+    // window) and hold other values. Each score, replays too, holds what the in-order run's does.
+    const backwards = patients.filter((p) => {
+      const seqs = reader!.samples.filter((x) => x.deviceId === p.deviceId).map((x) => x.seq);
+      return seqs.some((seq, k) => k > 0 && seq < seqs[k - 1]);
+    });
+    expect(backwards).toHaveLength(PATIENTS);
+    const inWindow = (w: WindowScore) => ({ key: windowKey(w), news2: w.news2, latest: w.latest });
+    const expectedByKey = new Map(expectedScores.map((w) => [windowKey(w), inWindow(w)]));
+    for (const w of reader.scores) expect(inWindow(w)).toEqual(expectedByKey.get(windowKey(w)));
+    // The two scorers left held samples (reordered) until their gaps filled, and scored none late.
+    const scorerMetric = async (name: string) => {
+      let sum = 0;
+      for (const s of scorers.slice(1)) {
+        const text = await (
+          await fetch(`${s.url}/metrics`, { headers: { authorization: `Bearer scrape-${id}` } })
+        ).text();
+        sum += Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      }
+      return sum;
+    };
+    expect(await scorerMetric('vigil_scorer_reordered_samples_total')).toBeGreaterThan(0);
+    expect(await scorerMetric('vigil_scorer_late_samples_total')).toBe(0); // each pair within the bound
     const after = await members();
     expect([after.state, after.members.length]).toEqual(['Stable', 2]); // the two left own every partition
 

@@ -432,6 +432,12 @@ export const SETTINGS = {
     int(1, 64),
     'Partitions of vitals.samples the scorer works on at once: one partition’s Kafka round trips (outputs, commit) overlap another’s scoring',
   ),
+  scorerMaxLatenessMs: setting(
+    'VIGIL_SCORER_MAX_LATENESS_MS',
+    '5000',
+    int(0, 600_000),
+    "How long the scorer holds a sample that arrived after a gap in its device's sequence, waiting for the missing ones (measurement and wall time); 0: no reordering, samples are scored as they come",
+  ),
   modelDir: setting(
     'VIGIL_MODEL_DIR',
     'models/default',

@@ -15,3 +15,4 @@ export * from './pipeline/window-scorer';
 export * from './pipeline/patient-monitor';
 export * from './pipeline/detection-pipeline';
 export * from './pipeline/model-windows';
+export * from './reorder/reorder-buffer';

@@ -93,6 +93,6 @@ describe(decodeRecords.name, () => {
 
 describe(offsetAfter.name, () => {
   it('is the offset after the batch’s last record', () => {
-    expect(offsetAfter({ lastOffset: () => '41' })).toBe('42');
+    expect(offsetAfter({ lastOffset: () => '41' })).toBe(42n);
   });
 });

@@ -70,5 +70,4 @@ function describeIssues(issues: readonly { path: readonly PropertyKey[]; message
 }
 
 /** The offset to commit once a whole batch is done: the one after its last record. */
-export const offsetAfter = (batch: Pick<Batch, 'lastOffset'>): string =>
-  (BigInt(batch.lastOffset()) + 1n).toString();
+export const offsetAfter = (batch: Pick<Batch, 'lastOffset'>): bigint => BigInt(batch.lastOffset()) + 1n;

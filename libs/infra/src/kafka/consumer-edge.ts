@@ -40,9 +40,12 @@ export interface EdgeBatch<T extends TopicName> {
  * - `commit`: done; resolve and commit the offset after it (the default);
  * - `resolve`: done, fetch on, but commit nothing (a projection, or a warm-up re-read below the
  *   committed offset, where committing would move the group backwards);
+ * - `{ commit }`: done, fetch on, but commit only up to `commit` (the next offset to read, at most
+ *   the one after the batch): a handler still holding some of the records (the scorer's reorder
+ *   buffer) must not commit past them;
  * - `{ seek }`: not done; fetch this partition again from `seek` (nothing resolved).
  */
-export type BatchOutcome = 'commit' | 'resolve' | { readonly seek: bigint };
+export type BatchOutcome = 'commit' | 'resolve' | { readonly commit: bigint } | { readonly seek: bigint };
 
 export interface ConsumerEdgeOptions<T extends TopicName> {
   /** For logs, metrics and health (`kafka-consumer`, `projection:registry.changes`). */
@@ -207,14 +210,23 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
         physicalTopic: batch.topic,
         heartbeat: () => payload.heartbeat(),
       })) ?? 'commit';
-    if (typeof outcome === 'object') {
+    if (typeof outcome === 'object' && 'seek' in outcome) {
       consumer.seek({ topic: batch.topic, partition: batch.partition, offset: outcome.seek.toString() });
       return;
     }
     payload.resolveOffset(batch.lastOffset()); // kafkajs fetches on from resolved offsets
-    if (outcome === 'commit')
+    const after = offsetAfter(batch);
+    const commit =
+      outcome === 'commit'
+        ? after
+        : outcome === 'resolve'
+          ? null
+          : outcome.commit < after
+            ? outcome.commit
+            : after;
+    if (commit !== null)
       await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: offsetAfter(batch) },
+        { topic: batch.topic, partition: batch.partition, offset: commit.toString() },
       ]);
     await payload.heartbeat();
   }
