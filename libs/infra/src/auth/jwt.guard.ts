@@ -77,7 +77,8 @@ export class JwtGuard implements CanActivate {
 
   /** Verifies the caller (request token or socket's authentication) and, when `roles` is given, its role. */
   async authorise(context: ExecutionContext, roles: readonly Role[] | undefined): Promise<boolean> {
-    const user = context.getType() === 'ws' ? await this.socketCaller(context) : await this.httpCaller(context);
+    const user =
+      context.getType() === 'ws' ? await this.socketCaller(context) : await this.httpCaller(context);
     if (roles && !roles.includes(user.role))
       throw new ForbiddenException(`this needs the ${roles.join(' or ')} role (you are ${user.role})`);
     return true;
@@ -99,7 +100,8 @@ export class JwtGuard implements CanActivate {
     const auth = await pending.catch(() => {
       throw new UnauthorizedException('authenticate first');
     });
-    if (auth.expiresAt !== undefined && Date.now() >= auth.expiresAt) throw new UnauthorizedException('token expired');
+    if (auth.expiresAt !== undefined && Date.now() >= auth.expiresAt)
+      throw new UnauthorizedException('token expired');
     return auth.user;
   }
 }
