@@ -17,6 +17,7 @@ import { AlertsRuntime } from './alerts.runtime';
 import { CareTeamsProjection } from './care-teams.projection';
 import { ClinicianGateway } from './clinician.gateway';
 import { DashboardController } from './dashboard.controller';
+import { EventFeed } from './event-feed';
 import { NoDataWatcher } from './no-data.watcher';
 import { PatientHistory } from './patient-history';
 import { SilenceStore } from './silence.store';
@@ -53,6 +54,7 @@ export class AlertsModule {
         PatientHistory,
         NoDataWatcher,
         CareTeamsProjection,
+        EventFeed,
         ClinicianGateway,
         AlertService,
         AlertsConsumer,

@@ -10,19 +10,30 @@ import {
 } from '@nestjs/websockets';
 import { type WebSocket } from 'ws';
 import { type Settings } from '@vigil/config';
+import { Counter } from 'prom-client';
 import {
-  type AlertView,
   type ClientEvents,
   type ClientMessage,
   type ServerEvents,
   type ServerMessage,
-  type Silence,
   type WindowScore,
 } from '@vigil/contracts';
-import { AuthError, canSee, type User, tokenExpiresAt, tokenFrom } from '@vigil/alerting';
+import {
+  AuthError,
+  canSee,
+  decideResume,
+  isEventId,
+  isNewFor,
+  REPLAY_LIMIT,
+  type ResumeDecision,
+  type User,
+  tokenExpiresAt,
+  tokenFrom,
+} from '@vigil/alerting';
 import { CONFIG, JwtGuard, setSocketAuth, type SocketAuth, TokenVerifier } from '@vigil/infra';
 import { WS_CLOSE, WS_PATH } from './alerts.constants';
 import { CareTeamsProjection } from './care-teams.projection';
+import { EventFeed, type FeedEntry } from './event-feed';
 import { ClientErrorFilter, ClientMessageError, WS_CLIENT_ERROR } from './vigil-ws.adapter';
 import { wsConnected as connected, wsRefused as refused } from './ws.metrics';
 
@@ -32,6 +43,12 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 const CLOSE_GRACE_MS = 2000;
 /** A socket that has not authenticated (header or first message) by then is closed (4401). */
 const AUTH_TIMEOUT_MS = 10_000;
+
+const pushed = new Counter({
+  name: 'vigil_alerts_pushed_total',
+  help: 'Alert updates pushed to clinicians',
+  labelNames: ['status'],
+});
 
 interface Client {
   readonly socket: WebSocket;
@@ -43,12 +60,17 @@ interface Client {
   expiresAt: number | undefined;
   alive: boolean;
   expiry: NodeJS.Timeout | null;
+  /** The newest feed id this socket was sent (or its hello stood at): live entries up to it are not sent again. */
+  cursor: string | null;
+  /** While it is greeted (hello, replay): the live entries for it, sent after (bounded: REPLAY_LIMIT). */
+  pending: FeedEntry[] | null;
 }
 
 type ActionMessage = Exclude<ClientMessage, { type: 'auth' }>;
 /** A person's message (not `auth`); what it returns is sent back to that socket only. */
 export type ClientAction = (user: User, message: ActionMessage) => Promise<ServerMessage | void>;
-export type Hello = (user: User) => Promise<ServerEvents['hello']>;
+/** The state a hello carries (the gateway adds where in the feed it stands). */
+export type Hello = (user: User) => Promise<Omit<ServerEvents['hello'], 'feed' | 'reason' | 'lastEventId'>>;
 
 /**
  * WebSocket edge, a Nest gateway on VigilWsAdapter (registered by AlertsModule.configureApp):
@@ -63,10 +85,18 @@ export type Hello = (user: User) => Promise<ServerEvents['hello']>;
  *   for it, is dropped (4408 "client too slow"): memory stays bounded and others keep receiving;
  * - a socket is closed when its token expires (4401 "token expired"), however long it has been open.
  *   Re-authentication is reconnecting with a fresh token (the dashboard asks to sign in again);
- *   the hello message on the new socket carries every open alert, so nothing is missed;
+ *   the new socket resumes after the last event id it sent, or gets every open alert (below);
  * - a socket that does not authenticate within 10 s is closed (4401);
  * - a client that misses a heartbeat is dropped;
  * - a message that is not JSON or of no known type gets an `error` reply (never echoing it).
+ *
+ * Alerts and silences reach sockets from the event feed (EventFeed: one Redis stream, the same ids
+ * on every gateway, in one order), each with its `eventId`. A browser's `auth` may carry the last id
+ * it got (`lastEventId`): when the feed can tell exactly what came after it (decideResume) the
+ * hello says `feed: 'replay'` and those events follow, filtered by what the person may see, then
+ * live ones; otherwise `feed: 'snapshot'` with the reason, and the hello's open alerts are the state.
+ * The socket is registered for live entries BEFORE the feed is read, and those it gets meanwhile
+ * are held and sent only when after the last replayed id: nothing between is missed, nothing twice.
  */
 @WebSocketGateway({ path: WS_PATH })
 @UseFilters(new ClientErrorFilter())
@@ -81,12 +111,17 @@ export class ClinicianGateway implements OnGatewayConnection, OnGatewayDisconnec
     @Inject(CONFIG) private readonly config: Settings,
     private readonly careTeams: CareTeamsProjection,
     private readonly tokens: TokenVerifier,
+    private readonly feed: EventFeed,
   ) {}
 
-  /** The callbacks (the app's services) and the heartbeat; the server accepts once the app listens. */
-  start(hello: Hello, onAction: ClientAction): void {
+  /**
+   * The callbacks (the app's services), the feed's tail and the heartbeat, at bootstrap: the server
+   * accepts once the app listens, after this.
+   */
+  async start(hello: Hello, onAction: ClientAction): Promise<void> {
     this.hello = hello;
     this.onAction = onAction;
+    await this.feed.tail((entry) => this.deliver(entry));
     this.heartbeat = setInterval(() => this.sweep(), this.config.alertsHeartbeatMs);
     this.heartbeat.unref();
   }
@@ -104,6 +139,8 @@ export class ClinicianGateway implements OnGatewayConnection, OnGatewayDisconnec
       expiresAt: undefined,
       alive: true,
       expiry: null,
+      cursor: null,
+      pending: null,
     };
     this.clients.set(socket, client);
     connected.set(this.clients.size);
@@ -134,7 +171,7 @@ export class ClinicianGateway implements OnGatewayConnection, OnGatewayDisconnec
     if (client.authenticating) throw new Error('already authenticated');
     if (typeof data.token !== 'string')
       return this.drop(client, WS_CLOSE.unauthorised, 'authenticate first', 'unauthorised');
-    this.authenticate(client, data.token);
+    this.authenticate(client, data.token, data.lastEventId);
   }
 
   @UseGuards(JwtGuard)
@@ -198,7 +235,7 @@ export class ClinicianGateway implements OnGatewayConnection, OnGatewayDisconnec
   }
 
   /** The one token verifier (local issuer or the hospital's OpenID Connect provider). */
-  private authenticate(client: Client, token: string): void {
+  private authenticate(client: Client, token: string, lastEventId?: unknown): void {
     client.authenticating = true;
     const verified: Promise<SocketAuth> = this.tokens
       .verify(token)
@@ -210,7 +247,11 @@ export class ClinicianGateway implements OnGatewayConnection, OnGatewayDisconnec
         client.user = user;
         client.expiresAt = expiresAt;
         this.armExpiry(client);
-        this.greet(client, user);
+        client.pending = []; // registered for live entries before the feed is read (greet)
+        this.greet(client, user, lastEventId).catch((error: unknown) => {
+          this.logger.warn(`hello failed: ${String(error)}`);
+          this.drop(client, 1011, 'try again', 'hello-failed');
+        });
       },
       (error: unknown) =>
         this.drop(
@@ -222,33 +263,74 @@ export class ClinicianGateway implements OnGatewayConnection, OnGatewayDisconnec
     );
   }
 
-  private greet(client: Client, user: User): void {
-    if (!this.hello) return this.drop(client, 1011, 'try again', 'hello-failed');
-    this.hello(user).then(
-      (state) =>
-        this.send(client, 'hello', {
-          ...state,
-          openAlerts: state.openAlerts.filter((a) => this.allowed(user, a.patientId)),
-          silences: state.silences.filter((s) => this.allowed(user, s.patientId)),
-          patients: state.patients.filter((p) => this.allowed(user, p.patientId)),
-        }),
-      (error: unknown) => {
-        this.logger.warn(`hello failed: ${String(error)}`);
-        this.drop(client, 1011, 'try again', 'hello-failed');
-      },
-    );
+  /**
+   * Hello, then the replay (or none: a snapshot), then what the tail held for it meanwhile; the
+   * client is live from then on. The feed is read before the state, so a snapshot is at least as
+   * new as the position it names (a live entry also in it changes nothing the second time).
+   */
+  private async greet(client: Client, user: User, lastEventId: unknown): Promise<void> {
+    if (!this.hello) throw new Error('the gateway is not started');
+    const cursor = typeof lastEventId === 'string' ? lastEventId : undefined;
+    let decision: ResumeDecision = decideResume(cursor, null);
+    let replay: readonly FeedEntry[] = [];
+    let at: string | null;
+    if (cursor !== undefined && isEventId(cursor)) {
+      const read = await this.feed.readAfter(cursor, REPLAY_LIMIT + 1);
+      decision = decideResume(cursor, read.position);
+      if (decision.feed === 'replay') replay = read.entries;
+      at = decision.feed === 'replay' ? (replay.at(-1)?.id ?? cursor) : read.lastId;
+    } else at = await this.feed.lastId();
+    const state = await this.hello(user);
+    this.send(client, 'hello', {
+      ...state,
+      openAlerts: state.openAlerts.filter((a) => this.allowed(user, a.patientId)),
+      silences: state.silences.filter((s) => this.allowed(user, s.patientId)),
+      patients: state.patients.filter((p) => this.allowed(user, p.patientId)),
+      ...decision,
+      lastEventId: at,
+    });
+    for (const entry of replay) if (this.allowed(user, entry.patientId)) this.sendEntry(client, entry);
+    client.cursor = at;
+    const held = client.pending ?? [];
+    client.pending = null;
+    for (const entry of held) this.deliverTo(client, entry);
   }
 
-  broadcastAlert(view: AlertView): number {
-    return this.broadcast(view.patientId, 'alert', view);
+  /** A new feed entry from the tail, in stream order: to each socket that may see it and has not had it. */
+  private deliver(entry: FeedEntry): void {
+    for (const c of this.clients.values()) {
+      if (c.user === null) continue;
+      if (c.pending) {
+        if (c.pending.length >= REPLAY_LIMIT) this.drop(c, WS_CLOSE.tooSlow, 'client too slow', 'too-slow');
+        else c.pending.push(entry);
+        continue;
+      }
+      this.deliverTo(c, entry);
+    }
+    if (entry.type === 'alert') pushed.inc({ status: entry.status ?? 'unknown' });
+  }
+
+  private deliverTo(client: Client, entry: FeedEntry): boolean {
+    if (client.user === null || !isNewFor(client.cursor, entry.id)) return false;
+    if (!this.allowed(client.user, entry.patientId)) return false;
+    this.sendEntry(client, entry);
+    return true;
+  }
+
+  private sendEntry(client: Client, entry: FeedEntry): void {
+    client.cursor = entry.id;
+    this.sendFrame(client, entry.frame);
+  }
+
+  /** How many of this gateway's sockets may see the patient (an alert's new version goes to them). */
+  audience(patientId: string): number {
+    let n = 0;
+    for (const c of this.clients.values()) if (c.user !== null && this.allowed(c.user, patientId)) n++;
+    return n;
   }
 
   broadcastVitals(score: WindowScore): number {
     return this.broadcast(score.patientId, 'vitals', score);
-  }
-
-  broadcastSilence(silence: Silence): number {
-    return this.broadcast(silence.patientId, 'silence', silence);
   }
 
   allowed(user: User, patientId: string): boolean {

@@ -1,3 +1,7 @@
+import { type SnapshotReason } from '@vigil/contracts';
+
+export type { SnapshotReason };
+
 /**
  * The clinicians' event feed: every alert version and silence change gets one id, the id of its
  * entry in a Redis stream (`<ms>-<seq>`), the same on every gateway and totally ordered. A client
@@ -8,19 +12,6 @@
 
 /** At most this many entries are replayed to one reconnecting client; further behind: a snapshot. */
 export const REPLAY_LIMIT = 5000;
-
-/** Why a client got the complete state rather than the events it missed. */
-export type SnapshotReason =
-  /** The client sent no cursor (first connection, a reloaded page, a service). */
-  | 'no-cursor'
-  /** Not a feed id, or one this feed never had (Redis emptied and restarted since, or another deployment). */
-  | 'unknown-cursor'
-  /** The stream no longer keeps it: trimmed (MAXLEN) past it. */
-  | 'cursor-expired'
-  /** The alert state was rebuilt from Kafka since (Redis was emptied): what changed then is not in the feed. */
-  | 'feed-reset'
-  /** More than REPLAY_LIMIT entries came after it. */
-  | 'too-far-behind';
 
 export type ResumeDecision =
   { readonly feed: 'replay' } | { readonly feed: 'snapshot'; readonly reason: SnapshotReason };
