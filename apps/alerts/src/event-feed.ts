@@ -27,17 +27,22 @@ export interface FeedRead {
 // Atomic, so that trimming cannot fall between "the stream holds the cursor" and reading after it.
 const READ_AFTER = `
 local reset = redis.call('GET', KEYS[2]) or ''
-if redis.call('EXISTS', KEYS[1]) == 0 then return {0, '0-0', reset, {}, ''} end
+if redis.call('EXISTS', KEYS[1]) == 0 then return {0, '', reset, {}, ''} end
 local holds = #redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
 local info = redis.call('XINFO', 'STREAM', KEYS[1])
-local maxDeleted, last = '0-0', ''
+local length, added, first, last = 0, 0, '', ''
 for i = 1, #info, 2 do
-  if info[i] == 'max-deleted-entry-id' then maxDeleted = info[i + 1] end
+  if info[i] == 'length' then length = info[i + 1] end
+  if info[i] == 'entries-added' then added = info[i + 1] end
+  if info[i] == 'first-entry' and info[i + 1] then first = info[i + 1][1] end
   if info[i] == 'last-generated-id' then last = info[i + 1] end
 end
+-- Trimmed (MAXLEN, XTRIM): more were added than it holds; then it keeps from its first entry on.
+local keptFrom = ''
+if added > length then keptFrom = first end
 local entries = {}
 if holds > 0 then entries = redis.call('XRANGE', KEYS[1], '(' .. ARGV[1], '+', 'COUNT', ARGV[2]) end
-return {holds, maxDeleted, reset, entries, last}
+return {holds, keptFrom, reset, entries, last}
 `;
 
 type RawEntry = [id: string, fields: string[]];
@@ -78,7 +83,7 @@ export class EventFeed implements BeforeApplicationShutdown {
 
   /** Whether the stream holds `cursor`, what it trimmed and when the state was rebuilt, and up to `count` entries after it. */
   async readAfter(cursor: string, count: number): Promise<FeedRead> {
-    const [holds, maxDeletedId, resetAt, raw, last] = (await this.redis.client.eval(
+    const [holds, keptFrom, resetAt, raw, last] = (await this.redis.client.eval(
       READ_AFTER,
       2,
       this.keys.stream,
@@ -89,7 +94,7 @@ export class EventFeed implements BeforeApplicationShutdown {
     return {
       position: {
         holdsCursor: holds > 0,
-        maxDeletedId,
+        keptFrom: keptFrom === '' ? null : keptFrom,
         resetAt: resetAt === '' ? null : resetAt,
         after: raw.length,
       },
@@ -112,7 +117,7 @@ export class EventFeed implements BeforeApplicationShutdown {
       while (this.running) {
         try {
           from ??= (await this.lastId(connection)) ?? '0-0';
-          const batch = (await connection.xread(
+          const batch = await connection.xread(
             'COUNT',
             500,
             'BLOCK',
@@ -120,7 +125,7 @@ export class EventFeed implements BeforeApplicationShutdown {
             'STREAMS',
             this.keys.stream,
             from,
-          ));
+          );
           for (const raw of batch?.[0]?.[1] ?? []) {
             from = raw[0];
             const entry = parseEntry(raw);

@@ -8,7 +8,7 @@ import {
   REPLAY_LIMIT,
 } from './event-feed';
 
-const held: FeedPosition = { holdsCursor: true, maxDeletedId: '0-0', resetAt: null, after: 3 };
+const held: FeedPosition = { holdsCursor: true, keptFrom: null, resetAt: null, after: 3 };
 
 describe('event feed', () => {
   describe(compareEventIds.name, () => {
@@ -64,13 +64,16 @@ describe('event feed', () => {
     });
 
     it('sends a snapshot when the stream was trimmed past the cursor', () => {
-      const trimmed = { ...held, holdsCursor: false, maxDeletedId: '150-0' };
+      const trimmed = { ...held, holdsCursor: false, keptFrom: '150-0' };
       expect(decideResume('100-0', trimmed)).toEqual({ feed: 'snapshot', reason: 'cursor-expired' });
     });
 
     it('sends a snapshot when the stream never had the cursor (Redis emptied, another feed)', () => {
-      const fresh = { ...held, holdsCursor: false, maxDeletedId: '0-0' };
+      const fresh = { ...held, holdsCursor: false, keptFrom: null };
       expect(decideResume('100-0', fresh)).toEqual({ feed: 'snapshot', reason: 'unknown-cursor' });
+      // Trimmed, but the cursor is not before what it keeps: it was never in this stream.
+      const later = { ...held, holdsCursor: false, keptFrom: '50-0' };
+      expect(decideResume('100-0', later)).toEqual({ feed: 'snapshot', reason: 'unknown-cursor' });
     });
 
     it('sends a snapshot for a cursor from before the state was rebuilt, even if the stream holds it', () => {

@@ -20,8 +20,8 @@ export type ResumeDecision =
 export interface FeedPosition {
   /** Whether the stream still holds the cursor's own entry (trimming removes from the oldest end). */
   readonly holdsCursor: boolean;
-  /** The newest id the stream ever deleted (trimmed), '0-0' when none. */
-  readonly maxDeletedId: string;
+  /** The oldest id the stream keeps, when it has trimmed entries (MAXLEN); null when it never lost any. */
+  readonly keptFrom: string | null;
   /** The newest id at which the state was rebuilt (ids up to it do not cover the rebuild), or null. */
   readonly resetAt: string | null;
   /** How many entries come after the cursor, counted up to limit + 1. */
@@ -67,7 +67,7 @@ export function decideResume(
   if (position.resetAt !== null && compareEventIds(cursor, position.resetAt) <= 0)
     return { feed: 'snapshot', reason: 'feed-reset' };
   if (!position.holdsCursor) {
-    const trimmed = compareEventIds(cursor, position.maxDeletedId) <= 0;
+    const trimmed = position.keptFrom !== null && compareEventIds(cursor, position.keptFrom) < 0;
     return { feed: 'snapshot', reason: trimmed ? 'cursor-expired' : 'unknown-cursor' };
   }
   if (position.after > limit) return { feed: 'snapshot', reason: 'too-far-behind' };
