@@ -38,11 +38,9 @@ const settledAuths = new WeakMap<object, SocketAuth>();
  * verification is neither lost nor let through unauthenticated.
  */
 export function setSocketAuth(socket: object, auth: Promise<SocketAuth>): void {
-  socketAuths.set(
-    socket,
-    auth.then((a) => (settledAuths.set(socket, a), a)),
-  );
-  auth.catch(() => undefined); // the gateway handles the refusal; a guard waiting on it refuses too
+  const settled = auth.then((a) => (settledAuths.set(socket, a), a));
+  settled.catch(() => undefined); // the gateway handles the refusal; a guard waiting on it refuses too
+  socketAuths.set(socket, settled);
 }
 
 /** The user a socket authenticated as, once it did (undefined before, or when it failed). */
