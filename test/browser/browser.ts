@@ -7,7 +7,7 @@ import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type Settings } from '@vigil/config';
-import { applySecurityHeaders, repoRoot } from '@vigil/infra';
+import { applySecurityHeaders, configureModuleApp, repoRoot } from '@vigil/infra';
 import { AlertsModule } from '@vigil/alerts';
 import { waitFor } from '@vigil/testing';
 
@@ -66,10 +66,9 @@ export async function freePort(): Promise<number> {
 export async function startGateway(settings: Settings): Promise<INestApplication> {
   // forceCloseConnections: Chromium keeps pre-connected sockets that have sent no request, and an
   // HTTP server's close waits for those until its headers timeout; a stopped gateway just goes.
-  const app = await NestFactory.create(AlertsModule.forRoot(settings), {
-    logger: ['error', 'warn'],
-    forceCloseConnections: true,
-  });
+  const module = AlertsModule.forRoot(settings);
+  const app = await NestFactory.create(module, { logger: ['error', 'warn'], forceCloseConnections: true });
+  configureModuleApp(app, module);
   applySecurityHeaders(app);
   try {
     await app.listen(settings.alertsPort, '127.0.0.1');

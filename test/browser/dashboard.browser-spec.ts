@@ -312,14 +312,23 @@ describe('dashboard in a real browser (Chromium, real gateway, Kafka, Redis)', (
     expect(await page.locator('#empty').isVisible()).toBe(false);
     await screenshot(page, '07-connection-lost');
 
-    // While it is down: a new alert for Ada, and Bob's technical alert clears.
+    // While it is down: a new alert for Ada, Bob's technical alert clears, and an alert for Bob is
+    // raised and resolved (a snapshot of open alerts would never show it).
     const during = `${ada}:clinical:2`;
+    const blip = `${bob}:clinical:9`;
     await send(TOPICS.alerts, ada, [alertEvent(ada, during, 'raised', 'medium', 'HR 128 /min (usual 78)')]);
     await send(TOPICS.alerts, bob, [
       { ...alertEvent(bob, `${bob}:technical:1`, 'resolved', 'medium', 'ok'), kind: 'technical' },
+      alertEvent(bob, blip, 'raised', 'medium', 'RR 27 /min (usual 16)'),
+      alertEvent(bob, blip, 'resolved', 'medium', 'ok'),
     ]);
     gateway = await startGateway(settings);
     await page.waitForFunction(() => document.body.dataset.link === 'live', undefined, { timeout: 30_000 });
+    // It resumed from the last event id it had (sent in the auth message, not in the URL).
+    expect(await page.evaluate(() => document.body.dataset.feed)).toBe('replay');
+    expect(page.url()).not.toMatch(/token|eyJ/);
+    const resolvedWhileAway = page.locator(`#recent-resolved [data-resolved-id="${blip}"]`);
+    await resolvedWhileAway.waitFor({ timeout: 30_000 });
     await rows(during).waitFor({ timeout: 30_000 });
     await page.waitForFunction(
       (a) => document.querySelector(`[data-alert-id="${a}"]`) === null,
@@ -331,6 +340,8 @@ describe('dashboard in a real browser (Chromium, real gateway, Kafka, Redis)', (
     );
     const expected = [...seen.filter((a) => a !== `${bob}:technical:1`), during];
     expect([...after].sort()).toEqual([...expected].sort()); // each exactly once
+    expect(await resolvedWhileAway.count()).toBe(1);
+    expect(await page.locator(`#tiles [data-alert-id="${blip}"]`).count()).toBe(0);
     expect(await banner.isVisible()).toBe(false);
     await screenshot(page, '08-reconnected');
   }, 90_000);

@@ -7,7 +7,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import WebSocket from 'ws';
 import { loadConfig, type Settings } from '@vigil/config';
 import type { ServerEvents, ServerMessage, TopicName } from '@vigil/contracts';
-import { applySecurityHeaders, physicalTopic, removePrefixedState } from '@vigil/infra';
+import { applySecurityHeaders, configureModuleApp, physicalTopic, removePrefixedState } from '@vigil/infra';
 
 /** A unique id per test file: topic prefix, consumer groups, Redis keys, device ids. */
 export const uniqueId = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
@@ -43,7 +43,8 @@ export async function startApp(
   beforeListen?: (app: INestApplication) => void,
 ): Promise<RunningApp> {
   const app = await NestFactory.create(module, { logger: ['error', 'warn'] });
-  applySecurityHeaders(app); // as bootstrapApp does
+  configureModuleApp(app, module); // as bootstrapApp does
+  applySecurityHeaders(app);
   beforeListen?.(app);
   try {
     await app.listen(0, '127.0.0.1');

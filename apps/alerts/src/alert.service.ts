@@ -1,5 +1,4 @@
 import { ConflictException, Inject, Injectable, Logger, NotFoundException } from '@nestjs/common';
-import { Counter } from 'prom-client';
 import { type Settings } from '@vigil/config';
 import { type AlertAudit, type AlertEvent, type AlertView, type Silence, TOPICS } from '@vigil/contracts';
 import {
@@ -18,16 +17,14 @@ import { NoDataWatcher } from './no-data.watcher';
 import { PatientHistory } from './patient-history';
 import { SilenceStore } from './silence.store';
 
-const pushed = new Counter({
-  name: 'vigil_alerts_pushed_total',
-  help: 'Alert updates pushed to clinicians',
-  labelNames: ['status'],
-});
+/** A compare-and-set write lost to another writer this many times in a row: give up (the batch is retried). */
+const MAX_WRITE_ATTEMPTS = 5;
 
 /**
  * Alert lifecycle: detector events and people's actions go through the pure lifecycle, the result is
- * stored in Redis and audited to Kafka. Pushing to clinicians is driven by Kafka only (alerts.events
- * and alerts.audit), so every gateway instance pushes every change exactly as the others do.
+ * stored in Redis (a compare-and-set write that also appends the new version to the clinicians' event
+ * feed, once whichever gateways apply it) and audited to Kafka. Clinicians get each change from the
+ * feed (ClinicianGateway tails it), so every gateway instance pushes every change in the same order.
  */
 @Injectable()
 export class AlertService {
@@ -55,11 +52,13 @@ export class AlertService {
     return { audit, pushedTo };
   }
 
-  /** An audit record from Kafka (any gateway's action): push the alert's (or silence's) new state. */
+  /**
+   * An audit record from Kafka (any gateway's action): this gateway's history and no-data watch take
+   * the alert's new state (clinicians got it from the feed: a silence's too).
+   */
   async onAudit(audit: AlertAudit): Promise<void> {
     this.history.onAudit(audit);
-    if (audit.silence) this.gateway.broadcastSilence(audit.silence);
-    else await this.push(audit.alertId);
+    if (!audit.silence) await this.push(audit.alertId);
   }
 
   /**
@@ -172,14 +171,30 @@ export class AlertService {
     by: string,
     event?: AlertEvent,
   ): Promise<AlertAudit | null> {
-    const current = await this.store.get(alertId);
-    const { view, action, refused } = applyToAlert(current, input);
-    if (refused === 'not-acknowledged')
-      throw new ConflictException(
-        `acknowledge alert ${alertId} before resolving it (it is ${current?.status ?? 'gone'})`,
-      );
-    if (action === null) return null;
-    await this.store.put(view);
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.store.read(alertId);
+      const { view, action, refused } = applyToAlert(current?.view ?? null, input);
+      if (refused === 'not-acknowledged')
+        throw new ConflictException(
+          `acknowledge alert ${alertId} before resolving it (it is ${current?.view.status ?? 'gone'})`,
+        );
+      if (action === null) return null;
+      if ((await this.store.put(view, current)) === null) {
+        // Another gateway (or person) changed it since it was read: apply to what is there now.
+        if (attempt < MAX_WRITE_ATTEMPTS) continue;
+        throw new ConflictException(`alert ${alertId} keeps changing; try again`);
+      }
+      return this.audited(alertId, view, action, by, event);
+    }
+  }
+
+  private audited(
+    alertId: string,
+    view: AlertView,
+    action: NonNullable<ReturnType<typeof applyToAlert>['action']>,
+    by: string,
+    event?: AlertEvent,
+  ): AlertAudit {
     this.logger.log(`${pseudonym(alertId)} ${action} (${view.severity}) by ${by}`); // no patient id in logs
     return {
       v: 1,
@@ -192,7 +207,11 @@ export class AlertService {
     };
   }
 
-  /** Pushes the alert's state to its clinicians: to how many sockets (null: nothing new to push). */
+  /**
+   * This gateway's own state takes the alert's new version (history, no-data watch); the version
+   * reaches clinicians through the feed. Returns to how many of this gateway's sockets it goes
+   * (null: nothing new, already taken).
+   */
   private async push(alertId: string): Promise<number | null> {
     const view = await this.store.get(alertId);
     if (!view) return null;
@@ -202,8 +221,6 @@ export class AlertService {
     if (this.lastPushed.size > 100_000) this.lastPushed.delete(this.lastPushed.keys().next().value as string);
     this.history.onAlert(view);
     this.noData.onAlert(view);
-    const sockets = this.gateway.broadcastAlert(view);
-    pushed.inc({ status: view.status });
-    return sockets;
+    return this.gateway.audience(view.patientId);
   }
 }

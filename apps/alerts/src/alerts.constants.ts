@@ -12,3 +12,13 @@ export const WS_CLOSE = {
 } as const;
 /** Webhook delivery: ONE group shared by every gateway, so each audit record is sent by exactly one. */
 export const webhookGroup = 'alerts-webhook';
+/**
+ * The clinicians' event feed: one Redis stream per topic prefix (every alert version and silence
+ * change, appended once by the store's compare-and-set write), and the id at which the alert state
+ * was last rebuilt from Kafka. About FEED_MAXLEN entries are kept (XADD MAXLEN ~).
+ */
+export const feedKeys = (topicPrefix: string) => ({
+  stream: `${topicPrefix}vigil:feed`,
+  resetAt: `${topicPrefix}vigil:feed:reset-at`,
+});
+export const FEED_MAXLEN = 100_000;

@@ -35,7 +35,8 @@ type GatewayTopic = typeof TOPICS.alerts | typeof TOPICS.audit | typeof TOPICS.s
 /**
  * The gateway's consumer (on the one ConsumerEdge: records validated, restarts): alert events, audit
  * records (actions taken on any gateway) and window scores (live vitals). Offsets are committed
- * after the batch is applied and pushed.
+ * after the batch is applied (alert and silence changes reach clinicians from the event feed the
+ * store writes, ClinicianGateway; live vitals are pushed from here).
  *
  * Redis loss is a non-event: before each batch (and each second) the consumer checks the alert
  * store's `built` sentinel; when it is gone (FLUSHALL, Redis restarted empty) the consumer holds its
@@ -116,7 +117,8 @@ export class AlertsConsumer implements HealthIndicator, OnApplicationBootstrap, 
   }
 
   /**
-   * One alert event: applied, pushed to its clinicians, inside a span that continues the event's
+   * One alert event: applied (its new version goes to the feed: `vigil.clinician_sockets` counts
+   * this gateway's sockets that get it), inside a span that continues the event's
    * trace; the audit record it yields carries that span's traceparent on (the webhook reads it).
    */
   private async onDetectorEvent(event: AlertEvent, trace: Context): Promise<Keyed<AlertAudit> | null> {

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { type Settings } from '@vigil/config';
 import {
   AuthModule,
@@ -17,16 +17,23 @@ import { AlertsRuntime } from './alerts.runtime';
 import { CareTeamsProjection } from './care-teams.projection';
 import { ClinicianGateway } from './clinician.gateway';
 import { DashboardController } from './dashboard.controller';
+import { EventFeed } from './event-feed';
 import { NoDataWatcher } from './no-data.watcher';
 import { PatientHistory } from './patient-history';
 import { SilenceStore } from './silence.store';
 import { PatientLimitsController } from './patient-limits.controller';
 import { FhirController } from './fhir.controller';
+import { VigilWsAdapter } from './vigil-ws.adapter';
 import { WebhookDispatcher } from './webhook.dispatcher';
 import { WebhookSender } from './webhook.sender';
 
 @Module({})
 export class AlertsModule {
+  /** The clinicians' WebSocket runs on VigilWsAdapter (bootstrapApp and the test harness call this). */
+  static configureApp(app: INestApplication): void {
+    VigilWsAdapter.use(app);
+  }
+
   static forRoot(settings?: Settings): DynamicModule {
     return {
       module: AlertsModule,
@@ -47,6 +54,7 @@ export class AlertsModule {
         PatientHistory,
         NoDataWatcher,
         CareTeamsProjection,
+        EventFeed,
         ClinicianGateway,
         AlertService,
         AlertsConsumer,

@@ -63,8 +63,8 @@ export class AlertsRuntime implements OnApplicationBootstrap, OnApplicationShutd
     }
   };
 
-  onApplicationBootstrap(): void {
-    this.gateway.start(this.hello, this.onAction);
+  async onApplicationBootstrap(): Promise<void> {
+    await this.gateway.start(this.hello, this.onAction);
     // Check a few times per shortest chain step; one gateway wins each escalation (Redis claim).
     const every = sweepIntervalMs(this.alerts.chains);
     this.timer = setInterval(() => {

@@ -1,1 +1,2 @@
 export { AlertsModule } from './alerts.module';
+export { AlertStore } from './alert.store';

@@ -14,14 +14,18 @@ export interface ConnectionEvents {
 /**
  * The dashboard's WebSocket: authenticates with its first message (the token never goes in a
  * URL), reconnects by itself after anything but an authentication failure, and reports each state
- * so the page never shows "no alerts" while it is not receiving them. Each `hello` carries the
- * complete current state; the page replaces what it holds with it.
+ * so the page never shows "no alerts" while it is not receiving them. It keeps the feed id of the
+ * last alert/silence it got (or the hello's position) and sends it with `auth` on reconnect: the
+ * gateway then replays what came after it (hello `feed: 'replay'`), or sends the complete state
+ * (`feed: 'snapshot'`). The cursor goes in the auth message, like the token — never in the URL.
  */
 export class Connection {
   private socket: WebSocket | null = null;
   private retry = 0;
   private timer: number | undefined;
   private token: string | null = null;
+  /** The last feed id received; null until a hello (and after signing out: the page has no state). */
+  private lastEventId: string | null = null;
 
   constructor(
     private readonly url: string,
@@ -35,6 +39,7 @@ export class Connection {
 
   close(state: 'signed-out' | 'expired', detail: string): void {
     this.token = null;
+    if (state === 'signed-out') this.lastEventId = null;
     window.clearTimeout(this.timer);
     const socket = this.socket;
     this.socket = null;
@@ -54,13 +59,20 @@ export class Connection {
     this.on.state(this.retry === 0 ? 'connecting' : 'lost', 'connecting');
     const socket = new WebSocket(this.url);
     this.socket = socket;
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'auth', data: { token } }));
+    socket.onopen = () => {
+      const auth: ClientEvents['auth'] = { token };
+      if (this.lastEventId !== null) auth.lastEventId = this.lastEventId;
+      socket.send(JSON.stringify({ type: 'auth', data: auth }));
+    };
     socket.onmessage = (e: MessageEvent<string>) => {
       const message = JSON.parse(e.data) as ServerMessage;
       if (message.type === 'hello') {
         this.retry = 0;
+        this.lastEventId = message.data.lastEventId;
         this.on.state('live', message.data.user);
       }
+      // Events come in feed order (replayed ones too): the latest is the cursor.
+      if (message.type === 'alert' || message.type === 'silence') this.lastEventId = message.data.eventId;
       this.on.message(message);
     };
     socket.onclose = (e: CloseEvent) => {

@@ -94,18 +94,22 @@ function onMessage(message: ServerMessage): void {
     case 'hello': {
       const first = helloCount++ === 0;
       const h = message.data;
+      document.body.dataset.feed = h.feed;
       who.textContent = `${h.user} (${h.role})`;
       ward.noDataMs = h.noDataMs;
       silenceMaxMinutes = h.silenceMaxMinutes;
       for (const card of h.patients) ward.setCard(card);
+      wardSection.hidden = false;
+      // A replay: the events missed while away follow, in order (an alert raised and resolved
+      // meanwhile too); what the page holds stays, and they are applied to it like live ones.
+      if (h.feed === 'replay') break;
       ward.clearSilences();
       for (const s of h.silences) ward.setSilence(s);
-      // The complete open set: what is not in it any more was resolved while away; what is new
-      // arrived while away (announced like a live one); what is unchanged is left alone.
+      // A snapshot, the complete open set: what is not in it any more was resolved while away; what
+      // is new arrived while away (announced like a live one); what is unchanged is left alone.
       const open = new Set(h.openAlerts.map((a) => a.alertId));
       for (const [id, a] of alerts) if (!open.has(id)) onAlert({ ...a, status: 'resolved' }, false);
       for (const a of h.openAlerts) onAlert(a, !first);
-      wardSection.hidden = false;
       break;
     }
     case 'alert':
@@ -135,6 +139,7 @@ function onAlert(view: AlertView, announce: boolean): void {
   if (view.status === 'resolved') {
     alerts.delete(view.alertId);
     announcer.clear(view.alertId);
+    if (previous) recentlyResolved(view);
   } else alerts.set(view.alertId, view);
   ward.putAlert(view);
   const worse =
@@ -146,6 +151,18 @@ function onAlert(view: AlertView, announce: boolean): void {
     const p = ward.patient(view.patientId);
     announcer.announce(view, displayName(p), p.silence, p.tile);
   }
+}
+
+/** The last few alerts that ended (live, or raised and resolved while the page was away): each once. */
+function recentlyResolved(view: AlertView): void {
+  const list = $<HTMLOListElement>('recent-resolved');
+  if (list.querySelector(`[data-resolved-id="${CSS.escape(view.alertId)}"]`)) return;
+  const item = document.createElement('li');
+  item.dataset.resolvedId = view.alertId;
+  item.textContent = `${clock(view.updatedAt)} · ${displayName(ward.patient(view.patientId))} · ${view.reason}`;
+  list.prepend(item);
+  while (list.children.length > 20) list.lastElementChild?.remove();
+  $('recent').hidden = false;
 }
 
 function askSilence(patientId: string): void {

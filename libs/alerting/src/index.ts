@@ -6,3 +6,4 @@ export * from './escalation-chain';
 export * from './fhir-resources';
 export * from './webhook';
 export * from './silence';
+export * from './event-feed';

@@ -46,11 +46,27 @@ export interface PatientDetail {
   readonly history: readonly AlertAudit[];
 }
 
+/** Why a hello is a snapshot rather than a replay (see decideResume in @vigil/alerting). */
+export type SnapshotReason =
+  'no-cursor' | 'unknown-cursor' | 'cursor-expired' | 'feed-reset' | 'too-far-behind';
+
+/**
+ * The feed id of an alert version or silence change: its entry in the gateways' shared Redis stream
+ * (`<ms>-<seq>`), the same on every gateway instance and totally ordered.
+ */
+export interface FeedStamp {
+  readonly eventId: string;
+}
+
 /** Server → client WebSocket messages: `{"type": K, "data": ServerEvents[K]}`. */
 export interface ServerEvents {
   /**
-   * After authentication, and again on every reconnect: the complete current state, so a client
-   * that replaces what it holds with it has nothing missing and nothing twice.
+   * After authentication, and again on every reconnect. `feed` says what follows:
+   * - 'snapshot': `openAlerts` and `silences` are the complete current state (a client replaces what
+   *   it holds with them: nothing missing, nothing twice), and live events follow;
+   * - 'replay': the client sent `lastEventId` and the gateway can tell exactly what came after it:
+   *   those `alert`/`silence` events follow, in order, once each, then live ones. A client that kept
+   *   its state applies them and ignores `openAlerts` (still the current state, for clients that do not).
    */
   hello: {
     user: string;
@@ -61,11 +77,20 @@ export interface ServerEvents {
     /** Settings the screen needs: when a tile counts as "no data". */
     noDataMs: number;
     silenceMaxMinutes: number;
+    feed: 'replay' | 'snapshot';
+    /** Why a snapshot (no cursor, unknown, older than the stream keeps, state rebuilt, too far behind). */
+    reason?: SnapshotReason;
+    /**
+     * The feed position this hello stands at (null: the feed is empty): the client's cursor until it
+     * receives an event (each carries its `eventId`); send it back as `lastEventId` on reconnect.
+     */
+    lastEventId: string | null;
   };
-  alert: AlertView;
+  /** A new version of an alert, with its feed id. */
+  alert: AlertView & FeedStamp;
   vitals: WindowScore;
-  /** A silence set (until in the future) or lifted (until ≤ now). */
-  silence: Silence;
+  /** A silence set (until in the future) or lifted (until ≤ now), with its feed id. */
+  silence: Silence & FeedStamp;
   detail: PatientDetail;
   error: { message: string };
 }
@@ -73,7 +98,11 @@ export interface ServerEvents {
 /** Client → server WebSocket messages. */
 export interface ClientEvents {
   /** First message of a browser's socket (no token in URLs); other clients may send `Authorization` instead. */
-  auth: { token: string };
+  auth: {
+    token: string;
+    /** The last feed id the client received (an event's `eventId`, or hello's `lastEventId`): resume after it. */
+    lastEventId?: string;
+  };
   ack: { alertId: string };
   resolve: { alertId: string };
   silence: { patientId: string; minutes: number; reason: string };

@@ -8,7 +8,13 @@ import { signToken } from '@vigil/alerting';
 import { AlertsModule } from '@vigil/alerts';
 import { loadConfig } from '@vigil/config';
 import { type AlertEvent, type RegistryEvent, TOPICS, type WindowScore } from '@vigil/contracts';
-import { applySecurityHeaders, KafkaConnection, removePrefixedState, repoRoot } from '@vigil/infra';
+import {
+  applySecurityHeaders,
+  configureModuleApp,
+  KafkaConnection,
+  removePrefixedState,
+  repoRoot,
+} from '@vigil/infra';
 import { Output } from '../output';
 import { positiveInteger } from '../option-parsers';
 
@@ -54,10 +60,9 @@ async function run(options: DashboardBenchOptions): Promise<void> {
     VIGIL_NO_DATA_SECONDS: '86400',
     VIGIL_ESCALATE_AFTER_SECONDS: '86400',
   });
-  const app = await NestFactory.create(AlertsModule.forRoot(settings), {
-    logger: ['error', 'warn'],
-    forceCloseConnections: true,
-  });
+  const module = AlertsModule.forRoot(settings);
+  const app = await NestFactory.create(module, { logger: ['error', 'warn'], forceCloseConnections: true });
+  configureModuleApp(app, module);
   applySecurityHeaders(app);
   const profile = mkdtempSync(join(tmpdir(), 'vigil-bench-chromium-'));
   let vitals: NodeJS.Timeout | null = null;

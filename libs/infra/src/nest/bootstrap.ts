@@ -1,4 +1,11 @@
-import { ConsoleLogger, type INestApplication, Logger, type LogLevel, type Type } from '@nestjs/common';
+import {
+  ConsoleLogger,
+  type DynamicModule,
+  type INestApplication,
+  Logger,
+  type LogLevel,
+  type Type,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ConfigError, loadConfig, SETTINGS, type SettingKey, type Settings } from '@vigil/config';
 import { enableProcessMetrics } from '../metrics/process-metrics';
@@ -18,9 +25,22 @@ export function createLogger(config: Pick<Settings, 'logLevel' | 'logFormat'>, a
   });
 }
 
+/**
+ * A module that needs app-level setup before the app initialises (its WebSocket adapter: gateways
+ * connect at init) says so with a static `configureApp`; whatever creates the app calls it.
+ */
+export interface ConfiguresApp {
+  configureApp(app: INestApplication): void;
+}
+
+export function configureModuleApp(app: INestApplication, module: Type | DynamicModule): void {
+  const type = 'module' in module ? module.module : module;
+  (type as Partial<ConfiguresApp>).configureApp?.(app);
+}
+
 export interface AppOptions {
   readonly name: string;
-  readonly module: (settings: Settings) => Type | import('@nestjs/common').DynamicModule;
+  readonly module: (settings: Settings) => Type | DynamicModule;
   readonly port: (settings: Settings) => number;
   /** Routes that must be mounted before the server listens (e.g. OpenAPI docs). */
   readonly beforeListen?: (app: INestApplication) => void;
@@ -57,7 +77,9 @@ export async function bootstrapApp(options: AppOptions, env = process.env): Prom
     new Logger(options.name).log(
       `tracing to ${settings.otelExporterOtlpEndpoint ?? ''} (sample ratio ${settings.otelSampleRatio})`,
     );
-  const app = await NestFactory.create(options.module(settings), { logger, bufferLogs: false });
+  const module = options.module(settings);
+  const app = await NestFactory.create(module, { logger, bufferLogs: false });
+  configureModuleApp(app, module);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   guardShutdown(settings.shutdownTimeoutMs, options.name);
   const port = options.port(settings);
