@@ -24,7 +24,7 @@ const alertEvents = new Counter({
 const lag = new Histogram({
   name: 'vigil_scorer_ingest_to_score_seconds',
   help: 'From ingest accepting a sample to the scorer finishing its batch',
-  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+  buckets: [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10],
 });
 
 /** A shadow alert and a live one of the same patient this close in time are "the same alert". */
