@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { loadConfig, type Settings } from '@vigil/config';
 import type { ServerEvents, ServerMessage, TopicName } from '@vigil/contracts';
 import { applySecurityHeaders, configureModuleApp, physicalTopic, removePrefixedState } from '@vigil/infra';
+import { expireIngestSessions } from '@vigil/ingest';
 
 /** A unique id per test file: topic prefix, consumer groups, Redis keys, device ids. */
 export const uniqueId = (label: string): string => `${label}-${randomBytes(4).toString('hex')}`;
@@ -136,7 +137,15 @@ export async function readTopic<T>(
   }
 }
 
-/** Deletes what a test file left under its prefix: topics, consumer groups, Redis keys. */
-export const deleteTopics = removePrefixedState;
+/**
+ * Deletes what a test file left under its prefix: its ingest instance's MQTT sessions (else the
+ * shared broker keeps queueing every later test's telemetry for them, up to its 1M-message bound,
+ * and its 30 s autosave of that queue stalls it), then topics, consumer groups, Redis keys.
+ */
+export async function deleteTopics(settings: Settings): Promise<void> {
+  // A spec whose broker is already gone (a private or TLS one) has no session left to end.
+  await expireIngestSessions(settings).catch(() => undefined);
+  await removePrefixedState(settings);
+}
 export { fhirSchemaErrors } from './fhir-schema';
 export { OTLP_SPAN_KIND, OtlpReceiver, type ReceivedSpan } from './otlp-receiver';

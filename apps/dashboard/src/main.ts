@@ -75,6 +75,7 @@ function onState(state: LinkState, detail: string): void {
       break;
     case 'live':
       lastLive = Date.now();
+      freshness.textContent = `last update ${clock(lastLive)}`; // now, not at the next 5 s tick
       break;
   }
   const signedIn = state !== 'signed-out' && state !== 'expired';
