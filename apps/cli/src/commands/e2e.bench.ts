@@ -29,6 +29,7 @@ interface E2eBenchCliOptions {
   seconds: number;
   seed: number;
   inflight: number;
+  stagger?: boolean;
   plot: string;
   cpuProf?: string;
   json?: boolean;
@@ -68,6 +69,10 @@ export function registerE2eBench(bench: Command): void {
     .option('--seconds <s>', 'measured seconds per step', positiveInteger, 60)
     .option('--seed <n>', 'simulator seed', positiveInteger, 1)
     .option('--inflight <n>', 'unacknowledged publishes per device before it waits', positiveInteger, 16)
+    .option(
+      '--stagger',
+      'spread the devices over each message interval, as independent devices are (default: all in the same instant, the worst case)',
+    )
     .option('--plot <file>', 'SVG chart of the steps', 'bench-e2e.svg')
     .option(
       '--cpu-prof <dir>',
@@ -133,7 +138,7 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
     ports,
   });
   out.info(
-    `bench e2e ${id}: steps ${options.steps.join(', ')} devices × ${options.rate} samples/s (${batch} a message), ` +
+    `bench e2e ${id}: steps ${options.steps.join(', ')} devices × ${options.rate} samples/s (${batch} a message, ${options.stagger ? 'staggered over each interval' : 'all devices in the same instant'}), ` +
       `${options.warmup} s warm-up + ${options.seconds} s measured each; ${settings.mqttUrl}, Kafka ${settings.kafkaBrokers.join(',')}`,
   );
   let lastLine = 0;
@@ -159,6 +164,7 @@ async function run(options: E2eBenchCliOptions): Promise<void> {
         stepSeconds: options.seconds,
         seed: options.seed,
         inflight: options.inflight,
+        stagger: options.stagger ?? false,
       },
       progress,
     );

@@ -32,6 +32,12 @@ export interface E2eBenchOptions {
   readonly seed: number;
   /** Unacknowledged QoS 1 publishes per device before the device waits. */
   readonly inflight: number;
+  /**
+   * Spread the devices' publishes over each message interval, as devices with clocks of their own
+   * do; otherwise (the default) all devices publish in the same instant, the worst case: every
+   * hop then takes a whole second's data in one burst.
+   */
+  readonly stagger?: boolean;
 }
 
 export interface StepResult {
@@ -263,7 +269,14 @@ export async function runE2eBench(
         if (ticks.length === 0) return;
         const at = new Float64Array(devices);
         for (const readings of ticks) publishedAt.set(readings[0]?.ts ?? 0, at);
+        const start = performance.now();
+        const intervalMs = (ticks.length * 1000) / options.rate;
         for (let d = 0; d < devices; d++) {
+          if (options.stagger) {
+            // Device d publishes at its own phase of the interval (a little inside it, to keep pace).
+            const ahead = start + ((d / devices) * intervalMs * 9) / 10 - performance.now();
+            if (ahead > 1) await delay(ahead);
+          }
           await fleet.publish(deviceOf(ticks[0][d]), telemetryPayload(ticks.map((t) => t[d])));
           at[d] = Date.now();
           published += ticks.length;
