@@ -54,7 +54,17 @@ describe('vigil bench e2e, a tiny run (real processes; real Mosquitto, Kafka, Re
     const progress: string[] = [];
     const [step] = await runE2eBench(
       { settings, apps, id, jwtSecret: `secret-${id}`, metricsToken: `metrics-${id}` },
-      { steps: [4], rate: 5, batch: 5, warmupSeconds: 2, stepSeconds: 5, seed: 3, inflight: 16 },
+      // Staggered, so the path that spreads devices over each interval runs too (in step is the default).
+      {
+        steps: [4],
+        rate: 5,
+        batch: 5,
+        warmupSeconds: 2,
+        stepSeconds: 5,
+        seed: 3,
+        inflight: 16,
+        stagger: true,
+      },
       (p) => progress.push(p.phase),
     );
     expect(progress).toEqual(expect.arrayContaining(['warm-up', 'measure']));
