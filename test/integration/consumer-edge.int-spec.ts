@@ -116,11 +116,40 @@ describe('ConsumerEdge (real Kafka)', () => {
     await edge.start();
     await waitFor('every valid record handled', () => handled.length >= 5, 60_000);
     expect(handled.sort()).toEqual(['a-0', 'a-2', 'a-3', 'a-4', 'a-5']); // each once: resolved, not fetched again
+    const committed = async () => {
+      const [offsets] = await kafka.adminClient.fetchOffsets({
+        groupId: kafka.group('edge-spec-commit'),
+        topics: [topic],
+      });
+      return new Map(
+        offsets.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, BigInt(p.offset)]),
+      );
+    };
+    // Commits go out in the background, after the handler returned.
+    await waitFor('the asked offsets committed', async () => (await committed()).size === asked.size);
+    expect(await committed()).toEqual(asked);
+  }, 120_000);
+
+  it('commits in the background, and awaits the last commits when stopped right after a batch', async () => {
+    const topic = physicalTopic(settings.topicPrefix, TOPICS.audit);
+    const end = (await kafka.adminClient.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+    const handled: string[] = [];
+    const edge = new ConsumerEdge(kafka, {
+      name: `edge-stop-${id}`,
+      topics: [TOPICS.audit],
+      group: 'edge-spec-stop',
+      fromBeginning: true,
+      onBatch: (batch) => {
+        for (const r of batch.records) handled.push(r.value.alertId);
+      },
+    });
+    await edge.start();
+    await waitFor('every valid record handled', () => handled.length >= 5, 60_000);
+    await edge.stop(); // no waiting for the commit: stop itself must not leave it behind
     const [offsets] = await kafka.adminClient.fetchOffsets({
-      groupId: kafka.group('edge-spec-commit'),
+      groupId: kafka.group('edge-spec-stop'),
       topics: [topic],
     });
-    const committed = offsets.partitions.filter((p) => Number(p.offset) >= 0);
-    expect(new Map(committed.map((p) => [p.partition, BigInt(p.offset)]))).toEqual(asked);
+    expect(offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0)).toBe(end);
   }, 120_000);
 });

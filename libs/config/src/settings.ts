@@ -428,9 +428,9 @@ export const SETTINGS = {
   ),
   scorerConcurrentPartitions: setting(
     'VIGIL_SCORER_CONCURRENT_PARTITIONS',
-    '1',
+    '12',
     int(1, 64),
-    'Partitions of vitals.samples the scorer works on at once (above 1, one partition’s Kafka round trips overlap another’s scoring; on 2 shared cores 4 was slower than 1, see docs/scaling.md)',
+    'Partitions of vitals.samples the scorer works on at once: their outputs share Kafka requests and one partition’s round trips overlap another’s scoring (12, every partition, measured best on 2 cores; see docs/scaling.md)',
   ),
   scorerMaxLatenessMs: setting(
     'VIGIL_SCORER_MAX_LATENESS_MS',

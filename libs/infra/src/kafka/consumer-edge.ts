@@ -1,11 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { type Consumer, type ConsumerConfig, type EachBatchPayload } from 'kafkajs';
+import {
+  type Consumer,
+  type ConsumerConfig,
+  type EachBatchPayload,
+  type TopicPartitionOffset,
+} from 'kafkajs';
 import { Counter, register } from 'prom-client';
 import { type TopicName, type TopicPayloads } from '@vigil/contracts';
 import { type HealthIndicator, type HealthStatus } from '../health/health';
 import { recordContext } from '../tracing/tracing';
 import { decodeRecords, type DecodedRecord, offsetAfter } from './batch-records';
+import { Coalescer } from './coalescer';
 import { type KafkaConnection } from './kafka.connection';
 
 const counter = (name: string, help: string, labelNames: readonly string[]): Counter =>
@@ -15,6 +21,11 @@ const invalidRecords = counter(
   'vigil_kafka_invalid_records_total',
   'Records a consumer skipped because they failed their topic contract (empty, not JSON, schema)',
   ['consumer', 'topic', 'reason'],
+);
+const commitFailures = counter(
+  'vigil_kafka_commit_failures_total',
+  'Offset commits that failed (a rebalance, Kafka away); the next commit of the partition covers them, a replay is harmless',
+  ['consumer'],
 );
 const restarts = counter(
   'vigil_kafka_consumer_restarts_total',
@@ -78,8 +89,12 @@ export interface ConsumerEdgeOptions<T extends TopicName> {
  * traceparent header (the one place consumers extract it; not even looked at while tracing is
  * off), hands each partition's batch to the handler,
  * commits after the handler returned (at-least-once: a handler produces its outputs first), and
- * restarts itself: kafkajs restarts a consumer after retriable failures; when it gives up (a
- * non-retriable crash) the edge builds a new consumer with back-off (1 s doubling to 30 s).
+ * restarts itself.
+ *
+ * The commit is not awaited: kafkajs fetches on while it is in flight, and the commits of batches
+ * done meanwhile go out together in the next request. A lost commit only means a replay, which
+ * consumers make harmless; when stopping, the last commits are awaited. Restarts: kafkajs restarts
+ * a consumer after retriable failures; when it gives up (a non-retriable crash) the edge builds a new consumer with back-off (1 s doubling to 30 s).
  *
  * Healthy from the moment the group assigned this member its partitions until a crash, again after
  * the next assignment. kafkajs fetches a partition's next batch only after the handler returned:
@@ -90,6 +105,8 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
   private readonly logger: Logger;
   private readonly logical = new Map<string, T>();
   private consumer: Consumer | null = null;
+  /** The current consumer's offset commits, in the background, merged while one is in flight. */
+  private commits: Coalescer<TopicPartitionOffset> | null = null;
   private assigned = false;
   private stopping = false;
   private detail = 'not started';
@@ -122,6 +139,10 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
         : this.kafka.group(`${this.options.group.private}-${randomBytes(4).toString('hex')}`);
     const consumer = this.kafka.kafka.consumer({ ...this.options.consumer, groupId });
     this.consumer = consumer;
+    const commits = new Coalescer<TopicPartitionOffset>((offsets) =>
+      consumer.commitOffsets(latestPerPartition(offsets)),
+    );
+    this.commits = commits;
     this.detail = 'joining its group';
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (consumer !== this.consumer) return;
@@ -154,7 +175,7 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
         autoCommit: false,
         eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.concurrentPartitions ?? 1,
-        eachBatch: (payload) => this.onBatch(consumer, payload),
+        eachBatch: (payload) => this.onBatch(consumer, commits, payload),
       });
     } catch (error) {
       // At boot this fails the app (it cannot start without Kafka); later, retry.
@@ -171,6 +192,7 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
     this.detail = 'stopped';
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
+    await this.commits?.idle(); // while still in the group; a batch in hand awaits its own commit
     await this.consumer?.disconnect();
   }
 
@@ -188,7 +210,11 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
     }, delay);
   }
 
-  private async onBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+  private async onBatch(
+    consumer: Consumer,
+    commits: Coalescer<TopicPartitionOffset>,
+    payload: EachBatchPayload,
+  ): Promise<void> {
     const { batch } = payload;
     if (batch.messages.length === 0 || !payload.isRunning() || payload.isStale()) return;
     const topic = this.logical.get(batch.topic);
@@ -224,10 +250,22 @@ export class ConsumerEdge<T extends TopicName> implements HealthIndicator {
           : outcome.commit < after
             ? outcome.commit
             : after;
-    if (commit !== null)
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: commit.toString() },
-      ]);
+    if (commit !== null) {
+      const committed = commits
+        .submit({ topic: batch.topic, partition: batch.partition, offset: commit.toString() })
+        .catch((error: unknown) => {
+          commitFailures.inc({ consumer: this.name });
+          this.logger.warn(`commit of ${batch.topic}[${batch.partition}]@${commit} failed: ${String(error)}`);
+        });
+      if (this.stopping) await committed; // the last commits before leaving the group
+    }
     await payload.heartbeat();
   }
+}
+
+/** Commits merged into one request: each partition's latest (a seek back lowers it on purpose). */
+function latestPerPartition(offsets: readonly TopicPartitionOffset[]): TopicPartitionOffset[] {
+  const latest = new Map<string, TopicPartitionOffset>();
+  for (const o of offsets) latest.set(`${o.topic}\u0000${o.partition}`, o);
+  return [...latest.values()];
 }

@@ -1,10 +1,18 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { type Admin, type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import {
+  type Admin,
+  type Kafka,
+  type Message,
+  Partitioners,
+  type Producer,
+  type TopicMessages,
+} from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type TopicName, type TopicPayloads } from '@vigil/contracts';
 import { CachedProbe } from '../health/cached-probe';
 import { type HealthIndicator, type HealthStatus } from '../health/health';
 import { CONFIG } from '../nest/config.module';
+import { Coalescer } from './coalescer';
 import { createKafka, ensureTopics, topicReplication } from './kafka-client';
 import { consumerGroup, physicalTopic } from './topic-names';
 
@@ -14,9 +22,16 @@ export interface Keyed<T> {
   readonly headers?: Record<string, string>;
 }
 
+/** What one request carries at most, merged from several sends (Kafka refuses record batches over 1 MB). */
+const MAX_MERGED_BYTES = 512 * 1024;
+
 /**
  * An app's Kafka edge: makes sure the topics exist at boot, owns the one idempotent producer, and
  * creates consumers. Everything Kafka-shaped goes through here; services see typed topics only.
+ *
+ * The idempotent producer has one request in flight; sends made meanwhile are merged into the next
+ * request (a Coalescer), so callers on different partitions share a round trip instead of queueing
+ * for one each. A caller's promise settles with the request that carried its records.
  */
 @Injectable()
 export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplicationShutdown {
@@ -28,6 +43,9 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
   /** Kept connected for health: a metadata request tells whether the cluster answers now. */
   private readonly admin: Admin;
   private readonly probe: CachedProbe;
+  private readonly requests = new Coalescer<TopicMessages[]>(async (sends) => {
+    await this.producer.sendBatch({ acks: -1, topicMessages: mergeByTopic(sends) });
+  }, MAX_MERGED_BYTES);
 
   constructor(@Inject(CONFIG) private readonly config: Settings) {
     this.kafka = createKafka(config, 'app');
@@ -66,19 +84,21 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
   }
 
   /** Resolves once the broker acknowledged every record (acks = all). */
-  async send<T extends TopicName>(topic: T, records: readonly Keyed<TopicPayloads[T]>[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.producer.send({ topic: this.topic(topic), acks: -1, messages: records.map(toMessage) });
+  send<T extends TopicName>(topic: T, records: readonly Keyed<TopicPayloads[T]>[]): Promise<void> {
+    return this.sendMany([{ topic, records }]);
   }
 
   /** Several topics in one request, acknowledged together. */
-  async sendMany(
-    batches: readonly { topic: TopicName; records: readonly Keyed<unknown>[] }[],
-  ): Promise<void> {
+  sendMany(batches: readonly { topic: TopicName; records: readonly Keyed<unknown>[] }[]): Promise<void> {
+    let bytes = 0;
     const topicMessages = batches
       .filter((b) => b.records.length > 0)
-      .map((b) => ({ topic: this.topic(b.topic), messages: b.records.map(toMessage) }));
-    if (topicMessages.length > 0) await this.producer.sendBatch({ acks: -1, topicMessages });
+      .map((b) => {
+        const messages = b.records.map(toMessage);
+        for (const m of messages) bytes += (m.value as string).length;
+        return { topic: this.topic(b.topic), messages };
+      });
+    return topicMessages.length > 0 ? this.requests.submit(topicMessages, bytes) : Promise.resolve();
   }
 
   /** Up when the cluster answers a metadata request now (not merely: was connected once). */
@@ -94,9 +114,22 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
 
   async onApplicationShutdown(): Promise<void> {
     this.connected = false;
+    await this.requests.idle(); // what was sent before the shutdown still gets its answer
     await this.producer.disconnect();
     await this.admin.disconnect();
   }
+}
+
+/** Several sends as one request's topics, each topic's messages in the order they were sent. */
+function mergeByTopic(sends: readonly TopicMessages[][]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const send of sends)
+    for (const { topic, messages } of send) {
+      const merged = byTopic.get(topic);
+      if (merged) merged.push(...messages);
+      else byTopic.set(topic, [...messages]);
+    }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }
 
 function toMessage(record: Keyed<unknown>): Message {
