@@ -1,12 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import {
-  type Admin,
-  type Kafka,
-  type Message,
-  Partitioners,
-  type Producer,
-  type TopicMessages,
-} from 'kafkajs';
+import { type Admin, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
 import { type Settings } from '@vigil/config';
 import { type TopicName, type TopicPayloads } from '@vigil/contracts';
 import { CachedProbe } from '../health/cached-probe';
@@ -14,6 +7,7 @@ import { type HealthIndicator, type HealthStatus } from '../health/health';
 import { CONFIG } from '../nest/config.module';
 import { Coalescer } from './coalescer';
 import { createKafka, ensureTopics, topicReplication } from './kafka-client';
+import { CachedKeyPartitioner } from './key-partitioner';
 import { consumerGroup, physicalTopic } from './topic-names';
 
 export interface Keyed<T> {
@@ -54,7 +48,7 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner, // murmur2, as the Java client: same key, same partition
+      createPartitioner: CachedKeyPartitioner, // murmur2, as the Java client: same key, same partition
     });
     this.admin = this.kafka.admin();
     this.probe = new CachedProbe(
