@@ -100,7 +100,10 @@ export class SamplesConsumer implements HealthIndicator, OnApplicationBootstrap,
       topics: [TOPICS.samples],
       group: SCORER_GROUP,
       fromBeginning: config.newGroupsFrom === 'earliest',
-      consumer: { maxBytesPerPartition: 1 << 20 },
+      // A fetch waits up to 25 ms for 64 KB (~300 samples): with commits in the background the
+      // loop is fast, and at low rates it fetched a few records at a time (1,000 samples/s
+      // staggered: scorer 0.29 → 0.18 cores, Kafka 0.58 → 0.34, alert p99 91 ms; bench e2e).
+      consumer: { maxBytesPerPartition: 1 << 20, minBytes: 64 * 1024, maxWaitTimeInMs: 25 },
       // Scoring is per patient, and a patient is on one partition: partitions share no state here
       // (each has its own reorder buffer and promise chain).
       concurrentPartitions: config.scorerConcurrentPartitions,
