@@ -60,8 +60,10 @@ type Released = ReleasedEntry<VitalSample, SampleMeta>;
  * The scorer's consumer (on the one ConsumerEdge: records validated, restarts). At-least-once: a batch's scores and alerts are acknowledged by Kafka
  * before its offsets are committed, so a crash replays the batch (and deterministic alert ids make
  * the replay harmless). kafkajs fetches a partition's next batch only after this one returns:
- * back-pressure. Up to VIGIL_SCORER_CONCURRENT_PARTITIONS partitions are in hand at once, so one
- * partition's wait for Kafka (its outputs acknowledged, its commit) overlaps another's scoring.
+ * back-pressure. Up to VIGIL_SCORER_CONCURRENT_PARTITIONS partitions (default: all 12) are in
+ * hand at once: one partition's wait for its outputs' acknowledgement overlaps another's scoring,
+ * and their sends share Kafka requests (KafkaConnection merges them; the edge commits in the
+ * background).
  *
  * Windows and alert state live in memory, so on taking over a partition (start, rebalance) the
  * scorer first re-reads the last VIGIL_SCORER_WARMUP_SECONDS of it without producing anything:
