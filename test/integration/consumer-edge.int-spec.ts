@@ -41,6 +41,19 @@ describe('ConsumerEdge (real Kafka)', () => {
     await producer.connect();
   }, 60_000);
 
+  /** The group's committed offset per partition (partitions it never committed left out). */
+  const committedOffsets = async (group: string): Promise<Map<number, bigint>> => {
+    const [offsets] = await kafka.adminClient.fetchOffsets({
+      groupId: kafka.group(group),
+      topics: [physicalTopic(settings.topicPrefix, TOPICS.audit)],
+    });
+    return new Map(
+      offsets.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, BigInt(p.offset)]),
+    );
+  };
+  const sum = (offsets: Map<number, bigint>): number =>
+    [...offsets.values()].reduce((n, o) => n + Number(o), 0);
+
   afterAll(async () => {
     for (const e of edges) await e.stop();
     await producer?.disconnect();
@@ -86,11 +99,7 @@ describe('ConsumerEdge (real Kafka)', () => {
     await waitFor('the edge healthy again', () => edge.check().up);
 
     // Committed after the handler: the group's offset is past the batch.
-    const admin = kafka.adminClient;
-    await waitFor('the offset committed', async () => {
-      const [offsets] = await admin.fetchOffsets({ groupId: kafka.group('edge-spec'), topics: [topic] });
-      return offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 4;
-    });
+    await waitFor('the offset committed', async () => sum(await committedOffsets('edge-spec')) === 4);
   }, 120_000);
 
   it('commits no further than a handler asks ({ commit }), while fetching on', async () => {
@@ -116,18 +125,12 @@ describe('ConsumerEdge (real Kafka)', () => {
     await edge.start();
     await waitFor('every valid record handled', () => handled.length >= 5, 60_000);
     expect(handled.sort()).toEqual(['a-0', 'a-2', 'a-3', 'a-4', 'a-5']); // each once: resolved, not fetched again
-    const committed = async () => {
-      const [offsets] = await kafka.adminClient.fetchOffsets({
-        groupId: kafka.group('edge-spec-commit'),
-        topics: [topic],
-      });
-      return new Map(
-        offsets.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [p.partition, BigInt(p.offset)]),
-      );
-    };
     // Commits go out in the background, after the handler returned.
-    await waitFor('the asked offsets committed', async () => (await committed()).size === asked.size);
-    expect(await committed()).toEqual(asked);
+    await waitFor(
+      'the asked offsets committed',
+      async () => (await committedOffsets('edge-spec-commit')).size === asked.size,
+    );
+    expect(await committedOffsets('edge-spec-commit')).toEqual(asked);
   }, 120_000);
 
   it('commits in the background, and awaits the last commits when stopped right after a batch', async () => {
@@ -146,10 +149,6 @@ describe('ConsumerEdge (real Kafka)', () => {
     await edge.start();
     await waitFor('every valid record handled', () => handled.length >= 5, 60_000);
     await edge.stop(); // no waiting for the commit: stop itself must not leave it behind
-    const [offsets] = await kafka.adminClient.fetchOffsets({
-      groupId: kafka.group('edge-spec-stop'),
-      topics: [topic],
-    });
-    expect(offsets.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0)).toBe(end);
+    expect(sum(await committedOffsets('edge-spec-stop'))).toBe(end);
   }, 120_000);
 });

@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Settings } from '@vigil/config';
 import { type DeadLetter, TOPICS, type VitalSample } from '@vigil/contracts';
-import { CONFIG, type HealthIndicator, type HealthStatus, KafkaConnection, type Keyed } from '@vigil/infra';
+import {
+  CONFIG,
+  type HealthIndicator,
+  type HealthStatus,
+  KafkaConnection,
+  type Keyed,
+  MAX_REQUEST_BYTES,
+} from '@vigil/infra';
 import { DedupeStore } from '../dedupe/dedupe.store';
 import { IngestMetrics } from '../ingest.metrics';
 
@@ -187,8 +194,6 @@ const sampleIds = (batch: readonly Outbound[]) =>
     p.samples.map((s) => ({ deviceId: s.value.deviceId, seq: s.value.seq, ts: s.value.ts })),
   );
 
-/** Kafka refuses record batches over 1 MB (message.max.bytes); requests stay well below. */
-const MAX_REQUEST_BYTES = 512 * 1024;
 /** An estimate of a message's bytes on the wire: a sample is ~200, a dead letter its payload + ~300. */
 const weight = (p: Outbound) =>
   p.samples.length * 200 + p.deadLetters.reduce((n, d) => n + d.value.payload.length + 300, 0);

@@ -94,7 +94,8 @@ export interface ConsumerEdgeOptions<T extends TopicName> {
  * The commit is not awaited: kafkajs fetches on while it is in flight, and the commits of batches
  * done meanwhile go out together in the next request. A lost commit only means a replay, which
  * consumers make harmless; when stopping, the last commits are awaited. Restarts: kafkajs restarts
- * a consumer after retriable failures; when it gives up (a non-retriable crash) the edge builds a new consumer with back-off (1 s doubling to 30 s).
+ * a consumer after retriable failures; when it gives up (a non-retriable crash) the edge builds a
+ * new consumer with back-off (1 s doubling to 30 s).
  *
  * Healthy from the moment the group assigned this member its partitions until a crash, again after
  * the next assignment. kafkajs fetches a partition's next batch only after the handler returned:

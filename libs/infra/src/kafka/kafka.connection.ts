@@ -17,7 +17,7 @@ export interface Keyed<T> {
 }
 
 /** What one request carries at most, merged from several sends (Kafka refuses record batches over 1 MB). */
-const MAX_MERGED_BYTES = 512 * 1024;
+export const MAX_REQUEST_BYTES = 512 * 1024;
 
 /**
  * An app's Kafka edge: makes sure the topics exist at boot, owns the one idempotent producer, and
@@ -39,7 +39,7 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
   private readonly probe: CachedProbe;
   private readonly requests = new Coalescer<TopicMessages[]>(async (sends) => {
     await this.producer.sendBatch({ acks: -1, topicMessages: mergeByTopic(sends) });
-  }, MAX_MERGED_BYTES);
+  }, MAX_REQUEST_BYTES);
 
   constructor(@Inject(CONFIG) private readonly config: Settings) {
     this.kafka = createKafka(config, 'app');
@@ -116,6 +116,7 @@ export class KafkaConnection implements HealthIndicator, OnModuleInit, OnApplica
 
 /** Several sends as one request's topics, each topic's messages in the order they were sent. */
 function mergeByTopic(sends: readonly TopicMessages[][]): TopicMessages[] {
+  if (sends.length === 1) return sends[0];
   const byTopic = new Map<string, Message[]>();
   for (const send of sends)
     for (const { topic, messages } of send) {
